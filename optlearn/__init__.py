@@ -1,0 +1,22 @@
+"""optlearn: the companion package of the book *Optimizers for Machine Learning*.
+
+Small, readable numpy implementations of the optimizers that train
+machine-learning models, composed from gradient transformations in the
+manner of optax, with PyTorch's names, defaults and semantics.
+
+Example:
+    >>> import numpy as np, optlearn as ol
+    >>> opt = ol.sgd(lr=0.1)
+    >>> x = np.array([1.0, -2.0])
+    >>> state = opt.init(x)
+    >>> updates, state = opt.update(2 * x, state, x)   # gradient of |x|^2
+    >>> ol.apply_updates(x, updates)
+    array([ 0.8, -1.6])
+"""
+
+from optlearn.base import *  # noqa: F401,F403
+from optlearn.transforms import *  # noqa: F401,F403
+from optlearn.optimizers import *  # noqa: F401,F403
+from optlearn import schedules  # noqa: F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,106 @@
+"""The optimizer interface: gradient transformations, ``chain`` and ``apply_updates``.
+
+An optimizer is a :class:`GradientTransformation`, a pair of pure functions::
+
+    state = opt.init(params)
+    updates, state = opt.update(grads, state, params)
+    params = apply_updates(params, updates)
+
+as in optax. ``params`` (and ``grads``, ``updates``) is a *tree*: either one
+``numpy.ndarray`` of any shape or a ``dict`` mapping names to arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple, Union
+
+import numpy as np
+
+Array = np.ndarray
+Params = Union[Array, dict]
+Updates = Params
+State = Any
+
+__all__ = [
+    "GradientTransformation",
+    "Params",
+    "apply_updates",
+    "chain",
+    "tree_leaves",
+    "tree_map",
+]
+
+
+class GradientTransformation(NamedTuple):
+    """A pair of pure functions ``init(params) -> state`` and
+    ``update(grads, state, params) -> (updates, state)``."""
+
+    init: Callable[[Params], State]
+    update: Callable[[Updates, State, Params | None], tuple[Updates, State]]
+
+
+def tree_map(fn: Callable[..., Any], tree: Params, *rest: Params) -> Params:
+    """Apply ``fn`` leaf by leaf to a tree (an array or a dict of arrays).
+
+    Example:
+        >>> tree_map(lambda a, b: a + b, {"w": np.ones(2)}, {"w": np.ones(2)})
+        {'w': array([2., 2.])}
+    """
+    if isinstance(tree, dict):
+        return {k: fn(tree[k], *(r[k] for r in rest)) for k in tree}
+    return fn(tree, *rest)
+
+
+def tree_leaves(tree: Params) -> list[tuple[str | None, Array]]:
+    """The ``(name, array)`` pairs of a tree; an array's name is ``None``.
+
+    Example:
+        >>> tree_leaves({"b": np.zeros(1), "w": np.ones(2)})[1][0]
+        'w'
+    """
+    if isinstance(tree, dict):
+        return list(tree.items())
+    return [(None, tree)]
+
+
+def apply_updates(params: Params, updates: Params) -> Params:
+    """Return ``params + updates`` as new arrays (the inputs are not modified).
+
+    The result keeps the dtype of ``params``.
+
+    Example:
+        >>> apply_updates(np.array([1.0, 2.0]), np.array([-0.5, 0.5]))
+        array([0.5, 2.5])
+    """
+    return tree_map(lambda p, u: np.asarray(p + u, dtype=np.result_type(p)), params, updates)
+
+
+class ChainState(tuple):
+    """The state of :func:`chain`: one inner state per transformation."""
+
+
+def chain(*transforms: GradientTransformation) -> GradientTransformation:
+    """Compose gradient transformations: the updates of one feed the next.
+
+    Example:
+        >>> from optlearn.transforms import scale
+        >>> opt = chain(scale(2.0), scale(-0.5))
+        >>> opt.update(np.array([3.0]), opt.init(np.zeros(1)), None)[0]
+        array([-3.])
+    """
+
+    def init(params):
+        return ChainState(t.init(params) for t in transforms)
+
+    def update(updates, state, params=None):
+        if not isinstance(state, ChainState) or len(state) != len(transforms):
+            raise TypeError(
+                f"state must be the state returned by this optimizer's init(); got {type(state).__name__}"
+            )
+        new_state = []
+        for t, s in zip(transforms, state):
+            updates, s = t.update(updates, s, params)
+            new_state.append(s)
+        return updates, ChainState(new_state)
+
+    return GradientTransformation(init, update)
