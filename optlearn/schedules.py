@@ -1,0 +1,256 @@
+r"""Learning-rate schedules: functions of the update count ``t = 0, 1, 2, ...``.
+
+Each function returns a callable ``schedule(count) -> lr`` equal, count by
+count, to the lr the matching ``torch.optim.lr_scheduler`` gives when it is
+stepped once per optimizer update (``count`` = number of ``scheduler.step()``
+calls so far). Pass it as the ``lr`` of any optimizer. Every schedule accepts
+an int (returns a float) or an integer numpy array (returns an array), so
+``plt.plot(t, schedule(t))`` with ``t = np.arange(n)`` works.
+
+Example:
+    >>> import numpy as np
+    >>> s = step_decay(1.0, step_size=2, gamma=0.5)
+    >>> s(np.arange(5))
+    array([1.  , 1.  , 0.5 , 0.5 , 0.25])
+    >>> s(3)
+    0.5
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from optlearn.transforms import check_non_negative
+
+Schedule = Callable[[int], float]
+
+__all__ = [
+    "constant",
+    "cosine_annealing",
+    "exponential",
+    "inverse_sqrt",
+    "inverse_time",
+    "linear_warmup",
+    "multistep",
+    "one_cycle",
+    "step_decay",
+    "warmup_cosine",
+]
+
+
+def _schedule(fn: Callable[[np.ndarray], np.ndarray]) -> Schedule:
+    """Wrap an array formula: scalar in, float out; array in, float array out."""
+
+    def schedule(count):
+        t = np.asarray(count)
+        if not np.issubdtype(t.dtype, np.integer) or (t < 0).any():
+            raise ValueError(f"count={count!r} must be an integer >= 0 (or an array of them)")
+        out = fn(t.astype(np.float64))
+        return float(out) if t.ndim == 0 else np.asarray(out, dtype=np.float64)
+
+    return schedule
+
+
+def _check_positive_int(name: str, value: int) -> None:
+    if not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name}={value!r} must be a positive integer")
+
+
+def _check_factor(name: str, value: float, low_open: bool = False) -> None:
+    bad = not (0.0 < value <= 1.0) if low_open else not (0.0 <= value <= 1.0)
+    if bad:
+        raise ValueError(f"{name}={value!r} must be in {'(0, 1]' if low_open else '[0, 1]'}")
+
+
+def constant(lr: float) -> Schedule:
+    """``lr`` at every count (torch: no scheduler, or ``ConstantLR(factor=1)``).
+
+    Example:
+        >>> constant(0.1)(7)
+        0.1
+    """
+    check_non_negative("lr", lr)
+    return _schedule(lambda t: np.full_like(t, lr))
+
+
+def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
+    r""":math:`\gamma^{\lfloor t / \text{step\_size}\rfloor}\,\text{lr}`, as ``StepLR``.
+
+    Example:
+        >>> step_decay(1.0, 10, 0.5)(25)
+        0.25
+    """
+    check_non_negative("lr", lr)
+    _check_positive_int("step_size", step_size)
+    check_non_negative("gamma", gamma)
+    return _schedule(lambda t: lr * gamma ** np.floor_divide(t, step_size))
+
+
+def multistep(lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
+    r""":math:`\gamma^{\#\{m \le t\}}\,\text{lr}` (one decay per milestone passed), as ``MultiStepLR``.
+
+    Example:
+        >>> multistep(1.0, [2, 4], 0.5)(4)
+        0.25
+    """
+    check_non_negative("lr", lr)
+    check_non_negative("gamma", gamma)
+    ms = np.sort(np.asarray(list(milestones), dtype=np.int64))
+    if ms.size and ms[0] < 0:
+        raise ValueError(f"milestones={list(milestones)!r} must be >= 0")
+    return _schedule(lambda t: lr * gamma ** np.searchsorted(ms, t, side="right"))
+
+
+def exponential(lr: float, gamma: float) -> Schedule:
+    r""":math:`\gamma^t\,\text{lr}`, as ``ExponentialLR``.
+
+    Example:
+        >>> exponential(2.0, 0.5)(3)
+        0.25
+    """
+    check_non_negative("lr", lr)
+    check_non_negative("gamma", gamma)
+    return _schedule(lambda t: lr * gamma**t)
+
+
+def cosine_annealing(lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
+    r""":math:`\eta_{min} + \tfrac12(\text{lr}-\eta_{min})(1 + \cos(\pi t / T_{max}))`.
+
+    This is ``CosineAnnealingLR._get_closed_form_lr``. Torch's ``step()``
+    uses a recursive form that agrees with it for ``t <= T_max`` (to about
+    1e-15, tested to 1e-10) but, past ``T_max``, restarts differently; this
+    function keeps the closed form (a cosine of period ``2 T_max``) there.
+
+    Example:
+        >>> round(cosine_annealing(1.0, 10)(5), 12)
+        0.5
+    """
+    check_non_negative("lr", lr)
+    _check_positive_int("T_max", T_max)
+    check_non_negative("eta_min", eta_min)
+    return _schedule(lambda t: eta_min + (lr - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2)
+
+
+def linear_warmup(
+    lr: float, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5
+) -> Schedule:
+    r"""Linear ramp of the factor from ``start_factor`` to ``end_factor`` over ``total_iters``, as ``LinearLR``.
+
+    :math:`\text{lr}\,(s + (e - s)\min(t, T)/T)`.
+
+    Example:
+        >>> linear_warmup(1.0, 0.5, 1.0, total_iters=2)(1)
+        0.75
+    """
+    check_non_negative("lr", lr)
+    _check_factor("start_factor", start_factor, low_open=True)
+    _check_factor("end_factor", end_factor)
+    _check_positive_int("total_iters", total_iters)
+    return _schedule(
+        lambda t: lr * (start_factor + (end_factor - start_factor) * np.minimum(t, total_iters) / total_iters)
+    )
+
+
+def warmup_cosine(
+    lr: float, warmup_steps: int, total_steps: int, start_factor: float = 1.0 / 3, eta_min: float = 0.0
+) -> Schedule:
+    r"""Linear warmup then cosine decay: ``SequentialLR([LinearLR, CosineAnnealingLR])``.
+
+    For :math:`t < w` (``warmup_steps``) the lr is
+    :math:`\text{lr}(s + (1-s)t/w)`; from :math:`t = w` on it is
+    :math:`\eta_{min} + \tfrac12(\text{lr}-\eta_{min})(1+\cos(\pi (t-w)/(T-w)))`,
+    i.e. ``LinearLR(start_factor=s, total_iters=w)`` and
+    ``CosineAnnealingLR(T_max=T-w, eta_min)`` with ``milestones=[w]``.
+
+    Example:
+        >>> s = warmup_cosine(1.0, warmup_steps=2, total_steps=6, start_factor=0.5)
+        >>> [round(s(t), 6) for t in range(7)]
+        [0.5, 0.75, 1.0, 0.853553, 0.5, 0.146447, 0.0]
+    """
+    check_non_negative("lr", lr)
+    _check_positive_int("warmup_steps", warmup_steps)
+    if not isinstance(total_steps, (int, np.integer)) or total_steps <= warmup_steps:
+        raise ValueError(f"total_steps={total_steps!r} must be an integer > warmup_steps={warmup_steps!r}")
+    _check_factor("start_factor", start_factor, low_open=True)
+    check_non_negative("eta_min", eta_min)
+    T = total_steps - warmup_steps
+
+    def formula(t):
+        warm = lr * (start_factor + (1.0 - start_factor) * t / warmup_steps)
+        cos = eta_min + (lr - eta_min) * (1 + np.cos(np.pi * (t - warmup_steps) / T)) / 2
+        return np.where(t < warmup_steps, warm, cos)
+
+    return _schedule(formula)
+
+
+def one_cycle(
+    max_lr: float,
+    total_steps: int,
+    pct_start: float = 0.3,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+) -> Schedule:
+    r"""The 1cycle policy, as ``OneCycleLR(anneal_strategy='cos', three_phase=False)``.
+
+    Cosine from ``max_lr / div_factor`` up to ``max_lr`` over steps
+    ``0 .. pct_start*total_steps - 1``, then cosine down to
+    ``max_lr / div_factor / final_div_factor`` at ``total_steps - 1``. Only the
+    lr is scheduled (torch also cycles the momentum by default). Smith &
+    Topin, *Super-Convergence*, 2017.
+
+    Example:
+        >>> s = one_cycle(1.0, total_steps=10)
+        >>> round(s(0), 6), round(s(2), 6), round(s(9), 8)
+        (0.04, 1.0, 4e-06)
+    """
+    check_non_negative("max_lr", max_lr)
+    _check_positive_int("total_steps", total_steps)
+    if not 0.0 <= pct_start <= 1.0:
+        raise ValueError(f"{pct_start=} must be in [0, 1]")
+    if div_factor <= 0 or final_div_factor <= 0:
+        raise ValueError(f"{div_factor=} and {final_div_factor=} must be > 0")
+    initial = max_lr / div_factor
+    final = initial / final_div_factor
+    end_up = float(pct_start * total_steps) - 1
+    end_down = total_steps - 1
+
+    def anneal(start, end, pct):
+        return end + (start - end) / 2.0 * (np.cos(np.pi * pct) + 1)
+
+    def formula(t):
+        with np.errstate(divide="ignore", invalid="ignore"):  # the unused branch may divide by 0
+            up = anneal(initial, max_lr, t / end_up)
+            down = anneal(max_lr, final, (t - end_up) / (end_down - end_up))
+        return np.where(t <= end_up, up, down)
+
+    return _schedule(formula)
+
+
+def inverse_time(lr: float, decay_rate: float) -> Schedule:
+    r""":math:`\text{lr} / (1 + \text{decay\_rate}\cdot t)` (``LambdaLR``; Adagrad's ``lr_decay``).
+
+    Example:
+        >>> inverse_time(1.0, 0.5)(2)
+        0.5
+    """
+    check_non_negative("lr", lr)
+    check_non_negative("decay_rate", decay_rate)
+    return _schedule(lambda t: lr / (1.0 + decay_rate * t))
+
+
+def inverse_sqrt(lr: float, warmup_steps: int = 1) -> Schedule:
+    r""":math:`\text{lr}\sqrt{w / \max(t+1, w)}`: constant for ``w`` steps then :math:`\propto 1/\sqrt{t+1}`.
+
+    With ``warmup_steps=1`` this is :math:`\text{lr}/\sqrt{t+1}`. Compare with
+    ``LambdaLR(lambda t: math.sqrt(w / max(t + 1, w)))``.
+
+    Example:
+        >>> inverse_sqrt(1.0)(3)
+        0.5
+    """
+    check_non_negative("lr", lr)
+    _check_positive_int("warmup_steps", warmup_steps)
+    return _schedule(lambda t: lr * np.sqrt(warmup_steps / np.maximum(t + 1.0, warmup_steps)))
+

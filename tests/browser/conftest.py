@@ -1,0 +1,129 @@
+"""Fixtures for the browser tests: the built site served over HTTP, Debian's Chromium
+driven by Playwright, and the pages listed in ``_toc.yml``.
+
+Run after ``jupyter-book build .`` (``.ci/run`` does)::
+
+    python -m pytest -m browser tests/browser -p no:nbval -o addopts="" -p no:cacheprovider
+
+Environment: ``OPTLEARN_SITE`` (the built HTML, default ``<repo>/_build/html``),
+``OPTLEARN_CHROMIUM`` (default ``/usr/bin/chromium``), ``OPTLEARN_NODE_MODULES``
+(where axe-core and mathjax are installed, default ``<repo>/.ci/node_modules``).
+The CI machines are offline: MathJax, which the site loads from a CDN, is answered from
+the local ``mathjax`` npm package; any other request to a third-party host is blocked
+and reported.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from optlearn_site import (CHROMIUM, CHROMIUM_ARGS, MATHJAX_CDN, NODE_MODULES, SCREENSHOTS, SITE,
+                           PageLog, _is_local)
+
+
+# --------------------------------------------------------------------------- the site
+@pytest.fixture(scope="session")
+def site() -> Path:
+    index = SITE / "index.html"
+    if not index.is_file():
+        pytest.fail(f"the built site is missing: {index} does not exist. Build it first with "
+                    f"`jupyter-book build .` (or set OPTLEARN_SITE to the built html folder).",
+                    pytrace=False)
+    return SITE
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium` "
+                    f"(or set OPTLEARN_CHROMIUM)", pytrace=False)
+    if not (NODE_MODULES / "mathjax" / "es5").is_dir():
+        pytest.fail(f"local MathJax missing in {NODE_MODULES}: run `npm ci --prefix .ci`", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, base_url, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    pg = context.new_page()
+    log = PageLog()
+
+    def route(r):
+        url = r.request.url
+        if _is_local(url) or url.startswith("data:"):
+            return r.continue_()
+        m = MATHJAX_CDN.match(url)
+        if m:
+            local = NODE_MODULES / "mathjax" / m["path"]
+            if local.is_file():
+                ctype = "application/javascript" if local.suffix == ".js" else None
+                return r.fulfill(path=str(local), **({"content_type": ctype} if ctype else {}))
+        log.external_requests.append(url)
+        return r.abort("blockedbyclient")
+
+    pg.route("**/*", route)
+
+    def on_console(msg):
+        if msg.type == "error":
+            loc = msg.location.get("url", "") if msg.location else ""
+            # the browser's own message for a request we blocked is reported as such
+            if "ERR_BLOCKED_BY_CLIENT" in msg.text:
+                return
+            log.console_errors.append(f"{msg.text} ({loc})")
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
+    pg.on("requestfailed", lambda req: log.failed_requests.append(f"{req.url}: {req.failure}")
+          if _is_local(req.url) else None)
+    pg.on("response", lambda resp: log.bad_responses.append(f"{resp.status} {resp.url}")
+          if resp.status >= 400 and _is_local(resp.url) else None)
+    pg.log = log
+    pg.base_url = base_url
+    request.node._optlearn_page = pg
+    yield pg
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when == "call" and rep.failed:
+        pg = getattr(item, "_optlearn_page", None)
+        if pg is not None and not pg.is_closed():
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", item.nodeid.split("::", 1)[-1]) + ".png"
+            try:
+                pg.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+                rep.sections.append(("screenshot", str(SCREENSHOTS / name)))
+            except Exception as exc:  # a screenshot must never hide the real failure
+                rep.sections.append(("screenshot", f"could not take screenshot: {exc}"))
+

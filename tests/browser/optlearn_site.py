@@ -1,0 +1,167 @@
+"""Shared helpers of the browser tests: paths, the pages of _toc.yml, opening a page."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("OPTLEARN_SITE", REPO / "_build" / "html")).resolve()
+# The book's sources (_toc.yml, book/): the folder that holds _build/html, or OPTLEARN_BOOK_SRC.
+BOOK_SRC = Path(os.environ.get("OPTLEARN_BOOK_SRC")
+                or (SITE.parents[1] if SITE.parent.name == "_build" else REPO)).resolve()
+CHROMIUM = os.environ.get("OPTLEARN_CHROMIUM", "/usr/bin/chromium")
+NODE_MODULES = Path(os.environ.get("OPTLEARN_NODE_MODULES", REPO / ".ci" / "node_modules"))
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic"]
+# Where the theme loads MathJax 3 from; answered from the local npm package.
+MATHJAX_CDN = re.compile(r"^https://cdn\.jsdelivr\.net/npm/mathjax@3/(?P<path>[^?#]+)")
+CHAPTER_RE = re.compile(r"^\d\d_[\w-]+\.ipynb$")
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # never fetch a browser
+
+
+# --------------------------------------------------------------------------- the pages
+@dataclass(frozen=True)
+class TocPage:
+    docname: str           # e.g. "book/01_gradient_descent" (as in _toc.yml, no suffix)
+    source: Path | None    # the source file (.ipynb / .md), if found
+    number: str | None     # "1", "2", ... for top-level chapters of numbered parts
+    part: str | None       # caption of its part
+
+    @property
+    def html(self) -> str:
+        return self.docname + ".html"
+
+    @property
+    def is_chapter(self) -> bool:
+        """A chapter: book/NN_topic.ipynb (must have a quiz and a solution dropdown)."""
+        return self.source is not None and CHAPTER_RE.match(self.source.name) is not None
+
+    @property
+    def stem(self) -> str:
+        return Path(self.docname).name
+
+    def __str__(self) -> str:
+        return self.docname
+
+
+def _source_of(docname: str) -> Path | None:
+    base = BOOK_SRC / docname
+    if base.suffix in {".ipynb", ".md", ".rst"} and base.exists():
+        return base
+    for suffix in (".ipynb", ".md", ".rst"):
+        if base.with_suffix(suffix).exists():
+            return base.with_suffix(suffix)
+    return None
+
+
+def _strip(docname: str) -> str:
+    return re.sub(r"\.(ipynb|md|rst)$", "", docname)
+
+
+def toc_pages(toc_file: Path | None = None) -> list[TocPage]:
+    """Every page of ``_toc.yml``, in order, with its chapter number where it has one.
+
+    Chapters of parts marked ``numbered: true`` are numbered continuously across parts
+    (``use_multitoc_numbering``); sub-sections are listed but get no number here.
+    """
+    toc = yaml.safe_load((toc_file or BOOK_SRC / "_toc.yml").read_text())
+    pages: list[TocPage] = []
+
+    def entries(items, part, numbered, counter, top):
+        for item in items or []:
+            if "file" in item:
+                number = None
+                if numbered and top:
+                    counter[0] += 1
+                    number = str(counter[0])
+                doc = _strip(item["file"])
+                pages.append(TocPage(doc, _source_of(doc), number, part))
+            entries(item.get("sections"), part, numbered, counter, False)
+            entries(item.get("chapters"), part, numbered, counter, top)
+
+    pages.append(TocPage(_strip(toc["root"]), _source_of(_strip(toc["root"])), None, None))
+    counter = [0]
+    if "parts" in toc:
+        for part in toc["parts"]:
+            entries(part.get("chapters"), part.get("caption"), bool(part.get("numbered")), counter, True)
+    else:
+        entries(toc.get("chapters"), None, bool(toc.get("defaults", {}).get("numbered")), counter, True)
+        entries(toc.get("sections"), None, False, counter, False)
+    return pages
+
+
+PAGES = toc_pages() if (BOOK_SRC / "_toc.yml").exists() else []
+CHAPTERS = [p for p in PAGES if p.is_chapter]
+
+
+def page_params(pages):
+    return [pytest.param(p, id=p.docname) for p in pages]
+
+
+class PageLog:
+    """What went wrong while a page was open."""
+
+    def __init__(self):
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.failed_requests: list[str] = []
+        self.bad_responses: list[str] = []
+        self.external_requests: list[str] = []
+
+    def problems(self) -> list[str]:
+        known = KNOWN_THEME_ISSUES
+        return ([f"console error: {m}" for m in self.console_errors if not _known(m, known["console"])]
+                + [f"uncaught exception: {m}" for m in self.page_errors if not _known(m, known["pageerror"])]
+                + [f"failed request: {m}" for m in self.failed_requests]
+                + [f"HTTP error: {m}" for m in self.bad_responses]
+                + [f"request to a third-party host (blocked; the site must work offline): {m}"
+                   for m in self.external_requests])
+
+
+KNOWN_THEME_ISSUES = json.loads((Path(__file__).parent / "known_theme_issues.json").read_text())
+
+
+def _known(message: str, entries) -> bool:
+    return any(re.search(e["pattern"], message) for e in entries)
+
+
+def _is_local(url: str) -> bool:
+    return urlparse(url).hostname == "127.0.0.1"
+
+
+def open_page(pg, path: str, wait_math: bool = True):
+    """Open ``path`` (relative to the site), wait for the load event and for MathJax."""
+    pg.goto(pg.base_url + path, wait_until="load")
+    if wait_math:
+        wait_for_mathjax(pg)
+    return pg
+
+
+def wait_for_mathjax(pg, timeout_ms: int = 20000):
+    """Wait until MathJax has typeset the page (if the page loads MathJax at all)."""
+    has_mj = pg.evaluate("() => !!document.querySelector('script[src*=\"mathjax\"]')")
+    if not has_mj:
+        return
+    pg.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                         timeout=timeout_ms)
+    pg.evaluate("() => MathJax.startup.promise")
+    # jupyterquiz typesets its own questions 500 ms after rendering them
+    pg.evaluate("() => new Promise(r => setTimeout(r, 700))")
+    pg.evaluate("() => MathJax.startup.promise")
+
+
+def load_json(path: Path):
+    return json.loads(path.read_text())
+
+
