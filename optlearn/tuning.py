@@ -318,6 +318,8 @@ def lr_range_test(model, params, optimizer_fn: Callable, data, lr_min: float = 1
                 break
             updates, state = optimizer_fn(float(lr)).update(grads, state, params)
             params = apply_updates(params, updates)
+    if not losses:
+        raise ValueError("the loss at the initial parameters is not finite; check params and data")
     lrs = lrs_all[: len(losses)]
     lr_at_min = float(lrs[int(np.argmin(smoothed))])
     return LRRangeResult(lrs, np.array(losses), np.array(smoothed), lr_at_min / 10, lr_at_min)
