@@ -326,7 +326,8 @@ def _check_same_structure(grads: Params, params: Params) -> None:
             raise ValueError(
                 f"grads keys {sorted(grads)} do not match params keys {sorted(params)}"
             )
-    for (name, g), (_, p) in zip(tree_leaves(grads), tree_leaves(params)):
+    for name, p in tree_leaves(params):
+        g = grads if name is None else grads[name]
         if np.shape(g) != np.shape(p):
             label = "params" if name is None else name
             raise ValueError(

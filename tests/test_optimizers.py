@@ -291,3 +291,12 @@ def test_state_of_another_optimizer():
         ol.adam().update(np.ones(2), ol.sgd().init(x), x)
     with pytest.raises(TypeError, match=r"state must be the state returned by this optimizer's init"):
         ol.adam().update(np.ones(2), ol.sgd().init(x)[1:], x)
+
+
+def test_dict_grads_in_another_key_order_are_matched_by_name():
+    params = {"a": np.zeros(2), "b": np.zeros(3)}
+    grads = {"b": np.ones(3), "a": -np.ones(2)}
+    opt = ol.adam(lr=0.1)
+    updates, _ = opt.update(grads, opt.init(params), params)
+    np.testing.assert_allclose(updates["a"], [0.1, 0.1], rtol=1e-6)
+    np.testing.assert_allclose(updates["b"], [-0.1, -0.1, -0.1], rtol=1e-6)
