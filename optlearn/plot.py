@@ -15,12 +15,16 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
+import re
+from html import escape
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.colors import ListedColormap
 
-__all__ = ["PALETTE", "contour", "curve", "trajectories", "surface3d", "loss_curves", "schedule",
+__all__ = ["PALETTE", "accessible_jshtml", "animation_html", "contour", "curve", "trajectories", "surface3d", "loss_curves", "schedule",
            "decision_boundary", "lr_range", "animate_trajectories"]
 
 #: Okabe & Ito's colour-blind-safe palette (orange, sky blue, green, vermillion, blue, purple, yellow, black).
@@ -252,21 +256,75 @@ def lr_range(result, ax=None):
     return ax
 
 
+def accessible_jshtml(html: str, alt: str) -> str:
+    """Make matplotlib's ``to_jshtml()`` output work offline and with a screen reader.
+
+    Matplotlib's player loads Font Awesome 4 from a CDN (the book's theme already
+    ships Font Awesome, and readers may be offline), gives its frame image no alt
+    text and its slider no label, and names its element ids with a random
+    ``uuid4``. This removes the CDN link, adds ``alt`` and an ``aria-label``, drops
+    the form's dummy ``action="#n"`` link, and replaces the random id by one
+    derived from the content, so the same animation gives the same HTML.
+
+    Example:
+        >>> accessible_jshtml('<img id="_anim_imgab12"><form action="#n">', "a path")
+        '<img alt="a path" id="_anim_imgab12"><form>'
+    """
+    html = re.sub(r'<link rel="stylesheet"\s+href="https://maxcdn[^>]*>\n?', "", html)
+    html = html.replace('<img id="_anim_img', f'<img alt="{escape(alt)}" id="_anim_img')
+    html = html.replace('<input id="_anim_slider', '<input aria-label="Animation frame" id="_anim_slider')
+    html = html.replace(' action="#n"', "")
+    match = re.search(r'id="_anim_img([0-9a-f]{32})"', html)
+    if match:
+        stable = hashlib.sha1(html.replace(match.group(1), "").encode()).hexdigest()[:32]
+        html = html.replace(match.group(1), stable)
+    return html
+
+
+def animation_html(anim: FuncAnimation, alt: str):
+    """The animation as a kernel-free HTML player for a notebook or the static site.
+
+    Frames are embedded as JPEG (about 5x smaller than PNG); see
+    :func:`accessible_jshtml` for what is fixed in matplotlib's player.
+
+    Args:
+        anim: Any matplotlib animation, e.g. from :func:`animate_trajectories`.
+        alt: Text describing the animation, for readers who cannot see it.
+
+    Returns:
+        An ``IPython.display.HTML`` object; make it the last line of a cell.
+    """
+    from IPython.display import HTML
+
+    if not alt or not alt.strip():
+        raise ValueError("alt must describe the animation for readers who cannot see it; got an empty string")
+    if isinstance(anim, _JpegAnimation):
+        anim.alt = alt
+        return HTML(anim.to_jshtml())
+    with plt.rc_context({"animation.frame_format": "jpeg"}):
+        return HTML(accessible_jshtml(anim.to_jshtml(), alt))
+
+
 class _JpegAnimation(FuncAnimation):
-    """A ``FuncAnimation`` whose ``to_jshtml`` embeds JPEG frames (about 5x smaller than PNG)."""
+    """A ``FuncAnimation`` whose ``to_jshtml`` embeds JPEG frames and is accessible."""
+
+    alt = "An animation of optimizer paths drawn over the contour lines of the objective."
 
     def to_jshtml(self, *args, **kwargs):
         with plt.rc_context({"animation.frame_format": "jpeg"}):
-            return super().to_jshtml(*args, **kwargs)
+            return accessible_jshtml(super().to_jshtml(*args, **kwargs), self.alt)
 
 
 def animate_trajectories(objective, paths: dict, frames: int = 40, bounds=None, log: bool = False,
-                         figsize=(3.6, 2.8), dpi: int = 72, interval: int = 100, levels: int = 15) -> FuncAnimation:
+                         figsize=(3.6, 2.8), dpi: int = 72, interval: int = 100, levels: int = 15,
+                         alt: str | None = None) -> FuncAnimation:
     """An animation of optimizer paths over the contours (at most 60 frames, small figure).
 
-    Show it in a notebook with ``HTML(anim.to_jshtml())`` (frames are embedded as
-    JPEG; 60 frames stay well under 1.5 MB); the figure is closed so it is not
-    also displayed as a static image.
+    Show it in a notebook with ``ol.plot.animation_html(anim, alt)`` or
+    ``HTML(anim.to_jshtml())`` (frames are embedded as JPEG, 60 frames stay well
+    under 1.5 MB; the player is made accessible, see :func:`accessible_jshtml`,
+    with ``alt`` as its text); the figure is closed so it is not also displayed
+    as a static image.
 
     Example:
         >>> from optlearn.functions import Quadratic
@@ -289,5 +347,6 @@ def animate_trajectories(objective, paths: dict, frames: int = 40, bounds=None, 
         return lines
 
     anim = _JpegAnimation(fig, draw, frames=len(ends), interval=interval, blit=False)
+    anim.alt = alt or f"Animation of the paths of {', '.join(paths)} over the contour lines of {getattr(objective, 'name', 'the objective')}."
     plt.close(fig)
     return anim

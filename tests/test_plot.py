@@ -107,3 +107,19 @@ def test_animation_is_small():
 def test_contour_rejects_1d():
     with pytest.raises(ValueError, match="objective must be 2-D"):
         P.contour(DoubleWell())
+
+
+def test_animation_html_is_offline_accessible_and_deterministic():
+    from optlearn.functions import Rosenbrock
+
+    def html():
+        anim = P.animate_trajectories(Rosenbrock(), {"gd": np.zeros((10, 2))}, frames=4)
+        return P.animation_html(anim, alt="a path that stays at the origin").data
+
+    first, second = html(), html()
+    assert first == second  # no random uuid: nbval can compare it
+    assert "maxcdn" not in first and 'action="#n"' not in first
+    assert 'alt="a path that stays at the origin"' in first
+    assert 'aria-label="Animation frame"' in first
+    with pytest.raises(ValueError, match="alt must describe"):
+        P.animation_html(P.animate_trajectories(Rosenbrock(), {"gd": np.zeros((3, 2))}, frames=2), alt=" ")

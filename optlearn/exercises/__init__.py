@@ -53,7 +53,20 @@ def quiz_html(chapter: str, div_id: str | None = None) -> tuple[str, str]:
     prefix, static, url = load_questions_script(build(chapter), div_id)
     html = render_div(div_id, False, True, False, 1_000_000, 600, 10, "left")
     html += build_styles(div_id, COLORS)
-    return html, build_script(prefix, static, url, div_id, True)
+    return html, build_script(prefix, static, url, div_id, True) + _LABEL_INPUTS.replace("DIV_ID", div_id)
+
+
+# jupyterquiz's numeric answer box has no label; screen readers (and axe) need one.
+_LABEL_INPUTS = """
+(function () {
+  const root = document.getElementById("DIV_ID");
+  if (!root) return;
+  const label = () => root.querySelectorAll("input:not([aria-label])")
+    .forEach((box) => box.setAttribute("aria-label", "Numeric answer"));
+  label();
+  new MutationObserver(label).observe(root, {childList: true, subtree: true});
+})();
+"""
 
 
 def show_quiz(chapter: str, div_id: str | None = None) -> None:

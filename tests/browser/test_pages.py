@@ -186,3 +186,9 @@ def test_figures_light_in_dark_mode(page, toc_page):
         pytest.skip("no figure on this page")
     dark = [f for f in figs if (_luminance(f["bg"]) or 0) < 0.95]
     assert not dark, f"{toc_page.html}: figures without a light background in dark mode: {dark}"
+
+
+def test_chapters_are_numbered():
+    """Chapters sit in parts marked `numbered: true` in _toc.yml, so they show "N." prefixes."""
+    unnumbered = [c.docname for c in CHAPTERS if not c.number]
+    assert not unnumbered, f"chapters not in a `numbered: true` part of _toc.yml: {unnumbered}"
