@@ -76,6 +76,11 @@ class Model:
     def loss_and_grad(self, params: Params, X, y, *, train: bool = True, rng=None):
         raise NotImplementedError
 
+    def _linear(self, params: Params, X) -> np.ndarray:
+        """``X W + b``, after checking ``X`` and the parameters' shapes."""
+        self._check_params(params, self._shapes())
+        return self._check_X(X) @ params["W"] + params["b"]
+
     def loss(self, params: Params, X, y) -> float:
         """The loss in evaluation mode (no dropout), penalties included."""
         return self.loss_and_grad(params, X, y, train=False)[0]
@@ -140,19 +145,8 @@ class Model:
         return total
 
 
-class LinearRegression(Model):
-    """``y_hat = X W + b`` with the mean squared error ``mean((y_hat - y)^2)``.
-
-    Args:
-        n_features: number of columns of ``X``.
-        l2, l1: penalty strengths on ``W`` (see the module docstring).
-
-    Example:
-        >>> m = LinearRegression(1)
-        >>> p = {"W": np.array([2.0]), "b": np.array([1.0])}
-        >>> m.predict(p, np.array([[1.0], [2.0]]))
-        array([3., 5.])
-    """
+class _LinearModel(Model):
+    """A model with one weight per feature and a bias: ``z = X W + b``."""
 
     def __init__(self, n_features: int, *, l2: float = 0.0, l1: float = 0.0):
         self.n_features = int(n_features)
@@ -166,9 +160,24 @@ class LinearRegression(Model):
         rng = np.random.default_rng(seed)
         return {"W": rng.normal(0.0, 0.01, self.n_features), "b": np.zeros(1)}
 
+
+class LinearRegression(_LinearModel):
+    """``y_hat = X W + b`` with the mean squared error ``mean((y_hat - y)^2)``.
+
+    Args:
+        n_features: number of columns of ``X``.
+        l2, l1: penalty strengths on ``W`` (see the module docstring).
+
+    Example:
+        >>> m = LinearRegression(1)
+        >>> p = {"W": np.array([2.0]), "b": np.array([1.0])}
+        >>> m.predict(p, np.array([[1.0], [2.0]]))
+        array([3., 5.])
+    """
+
+
     def predict(self, params: Params, X) -> np.ndarray:
-        self._check_params(params, self._shapes())
-        return self._check_X(X) @ params["W"] + params["b"]
+        return self._linear(params, X)
 
     def loss_and_grad(self, params, X, y, *, train=True, rng=None):
         X = self._check_X(X)
@@ -180,7 +189,7 @@ class LinearRegression(Model):
         return loss, grads
 
 
-class LogisticRegression(Model):
+class LogisticRegression(_LinearModel):
     """Binary classifier ``p = sigmoid(X W + b)`` with the mean binary cross-entropy,
     computed from the logits as ``softplus(z) - y z`` (stable for any ``z``).
 
@@ -196,21 +205,9 @@ class LogisticRegression(Model):
     is_classifier = True
     n_classes = 2
 
-    def __init__(self, n_features: int, *, l2: float = 0.0, l1: float = 0.0):
-        self.n_features = int(n_features)
-        self._check_penalties(l1, l2)
-
-    def _shapes(self):
-        return {"W": (self.n_features,), "b": (1,)}
-
-    def init_params(self, seed: int = 0) -> Params:
-        """Small Gaussian weights (std 0.01), zero bias."""
-        rng = np.random.default_rng(seed)
-        return {"W": rng.normal(0.0, 0.01, self.n_features), "b": np.zeros(1)}
 
     def logits(self, params: Params, X) -> np.ndarray:
-        self._check_params(params, self._shapes())
-        return self._check_X(X) @ params["W"] + params["b"]
+        return self._linear(params, X)
 
     def predict_proba(self, params: Params, X) -> np.ndarray:
         """The probability of class 1 for each row."""
@@ -272,8 +269,7 @@ class SoftmaxRegression(Model):
         return {"W": rng.normal(0.0, 0.01, self._shapes()["W"]), "b": np.zeros(self.n_classes)}
 
     def logits(self, params: Params, X) -> np.ndarray:
-        self._check_params(params, self._shapes())
-        return self._check_X(X) @ params["W"] + params["b"]
+        return self._linear(params, X)
 
     def predict_proba(self, params: Params, X) -> np.ndarray:
         """Class probabilities, shape ``(n, n_classes)``."""
