@@ -329,8 +329,8 @@ def animate_trajectories(objective, paths: dict, frames: int = 40, bounds=None, 
     Example:
         >>> from optlearn.functions import Quadratic
         >>> anim = animate_trajectories(Quadratic.from_condition(5.0), {"gd": np.zeros((10, 2))}, frames=5)
-        >>> isinstance(anim, FuncAnimation)
-        True
+        >>> isinstance(anim, FuncAnimation), 'alt="Animation of the paths of gd' in anim.to_jshtml()
+        (True, True)
     """
     frames = int(min(max(frames, 1), 60))
     fig, ax = plt.subplots(figsize=figsize, dpi=dpi)

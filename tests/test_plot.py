@@ -121,5 +121,7 @@ def test_animation_html_is_offline_accessible_and_deterministic():
     assert "maxcdn" not in first and 'action="#n"' not in first
     assert 'alt="a path that stays at the origin"' in first
     assert 'aria-label="Animation frame"' in first
+    anim = P.animate_trajectories(Rosenbrock(), {"gd": np.zeros((3, 2))}, frames=2)
     with pytest.raises(ValueError, match="alt must describe"):
-        P.animation_html(P.animate_trajectories(Rosenbrock(), {"gd": np.zeros((3, 2))}, frames=2), alt=" ")
+        P.animation_html(anim, alt=" ")
+    assert 'alt="Animation of the paths of gd' in anim.to_jshtml()  # the default alt
