@@ -109,6 +109,19 @@ def page_params(pages):
     return [pytest.param(p, id=p.docname) for p in pages]
 
 
+def pages_whose_source_has(pattern: str, pages=None) -> list:
+    """The toc pages whose source file matches ``pattern``: a feature test runs on these
+    only (so it never has to skip), while per-chapter requirements are asserted apart."""
+    return [p for p in (PAGES if pages is None else pages)
+            if p.source and re.search(pattern, p.source.read_text(errors="replace"))]
+
+
+DROPDOWN_PAGES = pages_whose_source_has(r":class: dropdown")
+ANIMATION_PAGES = pages_whose_source_has(r"animation_html\(|to_jshtml\(")
+FIGURE_PAGES = pages_whose_source_has(r'"image/png"')
+QUIZ_PAGES = pages_whose_source_has(r"show_quiz\(|display_quiz\(")
+
+
 class PageLog:
     """What went wrong while a page was open."""
 

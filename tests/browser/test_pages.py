@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from optlearn_site import CHAPTERS, PAGES, open_page, page_params, wait_for_mathjax
+from optlearn_site import (ANIMATION_PAGES, CHAPTERS, DROPDOWN_PAGES, FIGURE_PAGES, PAGES, open_page,
+                           page_params, wait_for_mathjax)
 
 pytestmark = pytest.mark.browser
 
@@ -68,15 +69,16 @@ def test_images_loaded_with_alt_text(page, toc_page):
 
 
 # ----------------------------------------------------------------------- dropdowns
-@pytest.mark.parametrize("toc_page", page_params(PAGES))
+def test_every_chapter_has_a_dropdown_solution():
+    missing = [c.docname for c in CHAPTERS if c not in DROPDOWN_PAGES]
+    assert not missing, f"chapters without a {{solution}} with :class: dropdown: {missing}"
+
+
+@pytest.mark.parametrize("toc_page", page_params(DROPDOWN_PAGES))
 def test_solution_dropdowns_open(page, toc_page):
     open_page(page, toc_page.html)
     n = page.locator(".solution.dropdown, .dropdown.admonition, details.solution").count()
-    if toc_page.is_chapter:
-        assert page.locator(".solution.dropdown, details.solution").count() > 0, \
-            f"chapter {toc_page.html} has no solution dropdown ({{solution}} with :class: dropdown)"
-    if n == 0:
-        pytest.skip("no dropdown on this page")
+    assert n > 0, f"{toc_page.html}: its source has a dropdown, the page shows none"
     for i in range(n):
         box = page.locator(".solution.dropdown, .dropdown.admonition, details.solution").nth(i)
         box.scroll_into_view_if_needed()
@@ -101,10 +103,10 @@ def test_some_page_has_an_animation(site):
     assert pages, "no page of the book has a matplotlib to_jshtml() animation"
 
 
-@pytest.mark.parametrize("toc_page", page_params(PAGES))
+@pytest.mark.parametrize("toc_page", page_params(ANIMATION_PAGES))
 def test_animation_plays(page, site, toc_page):
-    if 'class="animation"' not in (site / toc_page.html).read_text(errors="replace"):
-        pytest.skip("no animation on this page")
+    assert 'class="animation"' in (site / toc_page.html).read_text(errors="replace"), \
+        f"{toc_page.html}: its source makes an animation, the page has no player"
     open_page(page, toc_page.html)
     anims = page.locator("div.animation")
     for i in range(anims.count()):
@@ -172,7 +174,7 @@ def _luminance(rgb: str) -> float | None:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-@pytest.mark.parametrize("toc_page", page_params(PAGES))
+@pytest.mark.parametrize("toc_page", page_params(FIGURE_PAGES))
 def test_figures_light_in_dark_mode(page, toc_page):
     open_page(page, toc_page.html, wait_math=False)
     page.evaluate("""() => { localStorage.setItem('theme', 'dark'); localStorage.setItem('mode', 'dark');
@@ -182,8 +184,7 @@ def test_figures_light_in_dark_mode(page, toc_page):
     assert (_luminance(page_bg) or 0) < 0.3, f"dark mode not applied (body background {page_bg})"
     figs = page.evaluate("""() => Array.from(document.querySelectorAll('.cell_output img, div.animation img'))
         .map(i => ({src: (i.getAttribute('src') || '').slice(0, 60), bg: getComputedStyle(i).backgroundColor}))""")
-    if not figs:
-        pytest.skip("no figure on this page")
+    assert figs, f"{toc_page.html}: its source has figures, the page shows none"
     dark = [f for f in figs if (_luminance(f["bg"]) or 0) < 0.95]
     assert not dark, f"{toc_page.html}: figures without a light background in dark mode: {dark}"
 
