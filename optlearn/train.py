@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from optlearn.base import GradientTransformation, apply_updates, tree_leaves
+from optlearn.base import GradientTransformation, apply_updates, tree_items
 
 __all__ = ["Trajectory", "History", "EarlyStopping", "lr_at", "minimize", "fit", "evaluate"]
 
@@ -285,7 +285,7 @@ def _record_epoch(h: History, model, params, data, val_data) -> None:
 
 
 def _finite(tree) -> bool:
-    return all(np.all(np.isfinite(a)) for _, a in tree_leaves(tree))
+    return all(np.all(np.isfinite(a)) for _, a in tree_items(tree))
 
 
 def _fit_hint(lr, step: int, epoch: int) -> str:
