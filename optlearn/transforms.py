@@ -380,6 +380,11 @@ def _all_finite(g: np.ndarray) -> bool:
     return bool(np.isfinite(g).all())
 
 
+def _finite_quiet(a: np.ndarray) -> bool:
+    """``_all_finite`` in one reduction when it passes; call it under ``np.errstate(all="ignore")``."""
+    return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
+
+
 def _check_same_structure(grads: Params, params: Params) -> None:
     if isinstance(params, dict) or isinstance(grads, dict):
         if not (isinstance(params, dict) and isinstance(grads, dict)):
@@ -416,22 +421,21 @@ class NonFiniteUpdateError(ValueError):
     """An update (or the optimizer state it leaves) is inf or NaN although the gradient was finite."""
 
 
-def _non_finite_leaf(tree: Any, path: str) -> str | None:
-    """The path of the first non-finite array in a state/updates tree, or None."""
-    if isinstance(tree, np.ndarray):
-        return None if _all_finite(tree) else path
-    if isinstance(tree, dict):
-        for k, v in tree.items():
-            found = _non_finite_leaf(v, f"{path}[{k!r}]")
-            if found:
-                return found
-        return None
-    if isinstance(tree, tuple):
-        fields = getattr(tree, "_fields", None)
-        for i, v in enumerate(tree):
-            found = _non_finite_leaf(v, f"{type(tree).__name__}.{fields[i]}" if fields else path)
-            if found:
-                return found
+def _non_finite_leaf(state: Any) -> str | None:
+    """``"State.field"`` (or ``"State.field['key']"``) of the first non-finite array of a
+    chain's state, or None. States are flat: NamedTuples whose fields are trees."""
+    inner = state if isinstance(state, tuple) and not hasattr(state, "_fields") else (state,)
+    for s in inner:
+        if isinstance(s, ValidateState) or not hasattr(s, "_fields"):
+            continue
+        for field, value in zip(s._fields, s):
+            if isinstance(value, np.ndarray):
+                if not _finite_quiet(value):
+                    return f"{type(s).__name__}.{field}"
+            elif isinstance(value, dict):
+                for key, leaf in value.items():
+                    if isinstance(leaf, np.ndarray) and not _finite_quiet(leaf):
+                        return f"{type(s).__name__}.{field}[{key!r}]"
     return None
 
 
@@ -467,16 +471,16 @@ def raise_if_not_finite(inner: GradientTransformation, who: str, causes: str) ->
     def update(updates, state, params=None):
         with np.errstate(all="ignore"):
             out, new_state = inner.update(updates, state, params)
-        where = None
-        for name, u in tree_items(out):
-            if not _all_finite(u):
-                where = f"for parameter {_label(name)!r}"
-                break
-        if where is None:
-            bad = _non_finite_leaf(new_state, "state")
-            if bad is None:
-                return out, new_state
-            where = f"in {bad}"
+            where = None
+            for name, u in tree_items(out):
+                if not _finite_quiet(u):
+                    where = f"for parameter {_label(name)!r}"
+                    break
+            if where is None:
+                bad = _non_finite_leaf(new_state)
+                if bad is None:
+                    return out, new_state
+                where = f"in {bad}"
         step = _step_of(new_state)
         raise NonFiniteUpdateError(
             f"{who}: non-finite update at update step {step if step is not None else '?'} {where} "
