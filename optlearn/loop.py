@@ -100,12 +100,12 @@ def optimize(loss_and_grad: Callable[[Params, int], tuple[float, Params]], param
         if t >= steps or not (np.isfinite(loss) and all_finite(grads)):
             return
         try:
-            update, state = optimizer.update(grads, state, params)
+            with np.errstate(all="ignore"):  # a hand-made optimizer may divide by 0: its NaN is reported
+                update, state = optimizer.update(grads, state, params)
+                params = apply_updates(params, update)
         except NonFiniteUpdateError as err:
             yield Step(t + 1, params, math.nan, grads, math.nan, None, str(err))
             return
-        with np.errstate(all="ignore"):
-            params = apply_updates(params, update)
         found = last_lr(state)
         lr = math.nan if found is None else found
         t += 1

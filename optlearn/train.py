@@ -316,8 +316,8 @@ def _train_epoch(h: History, model, params, optimizer, state, X, y, batches, dro
             return params, state, ""
         error = ""
         try:
-            updates, state = optimizer.update(grads, state, params)
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"):  # a hand-made optimizer may divide by 0: its NaN is reported
+                updates, state = optimizer.update(grads, state, params)
                 new_params = apply_updates(params, updates)
             lr = last_lr(state)
         except NonFiniteUpdateError as err:

@@ -188,3 +188,17 @@ def test_non_finite_update_stops_fit_and_minimize_with_the_optimizers_message():
     assert h.diverged_at == 1 and h.n_updates == 1 and "rmsprop: non-finite update at update step 1" in h.hint
     run = minimize(Quadratic.from_condition(2.0), [0.0, 0.0], ol.adam(eps=0.0), 5)
     assert run.diverged_at == 1 and run.n_steps == 0 and "eps=0 with a zero gradient" in run.hint
+
+
+def test_a_hand_made_optimizer_that_makes_nan_diverges_without_a_numpy_warning():
+    def update(grads, state, params=None):  # sqrt of a negative number: NaN and a RuntimeWarning
+        return ol.tree_map(lambda g: np.sqrt(-np.abs(g) - 1), grads), state
+
+    nan_step = ol.GradientTransformation(lambda params: None, update)
+    X, y, _ = D.linear(10, d=1, seed=0)
+    m = LinearRegression(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = minimize(Quadratic.from_condition(2.0), [1.0, 1.0], nan_step, 5)
+        _, h = fit(m, m.init_params(), nan_step, (X, y), epochs=1)
+    assert run.diverged_at == 1 and h.diverged_at == 1 and np.isnan(h.lrs[0])

@@ -98,3 +98,25 @@ def test_bad_inputs(call, match):
     with pytest.raises(ValueError) as err:
         call()
     assert str(err.value).startswith(match), str(err.value)
+
+
+def test_lr_range_test_carries_the_momentum_through_the_geometric_lrs():
+    """One optimizer run (the shared loop) with lr_t = lr_min (lr_max/lr_min)^(t/(steps-1)):
+    the losses are those of heavy ball with that schedule, computed here by hand."""
+    from optlearn.datasets import linear
+    from optlearn.models import LinearRegression
+
+    X, y, _ = linear(50, d=2, seed=0)
+    m = LinearRegression(2)
+    p0 = m.init_params()
+    res = lr_range_test(m, p0, lambda lr: ol.sgd(lr=lr, momentum=0.9), (X, y), lr_min=1e-3, lr_max=0.5,
+                        steps=25, diverge_factor=1e12)
+    lrs = np.geomspace(1e-3, 0.5, 25)
+    p, buf, losses = dict(p0), None, []
+    for t in range(25):
+        loss, g = m.loss_and_grad(p, X, y)
+        losses.append(loss)
+        buf = g if buf is None else {k: 0.9 * buf[k] + g[k] for k in g}
+        p = {k: p[k] - lrs[t] * buf[k] for k in p}
+    np.testing.assert_allclose(res.lrs, lrs, rtol=1e-15)
+    np.testing.assert_allclose(res.losses, losses, rtol=1e-12)
