@@ -278,14 +278,23 @@ def _label(name: str | None) -> str:
 # --------------------------------------------------------------------------- stateless
 
 
-def scale(factor: float) -> GradientTransformation:
-    """Multiply updates by a constant ``factor``.
+def scale(factor: float | np.ndarray) -> GradientTransformation:
+    """Multiply updates by a constant ``factor``: a number, or a finite array broadcast
+    against each update (e.g. one learning rate per row of a batch of runs).
 
     Example:
         >>> scale(-2.0).update(np.array([1.0]), EmptyState(), None)[0]
         array([-2.])
+        >>> scale(np.array([[1.0], [0.5]])).update(np.ones((2, 2)), EmptyState(), None)[0]
+        array([[1. , 1. ],
+               [0.5, 0.5]])
     """
-    factor = check_number("factor", factor)
+    if isinstance(factor, np.ndarray):
+        if not (np.issubdtype(factor.dtype, np.floating) or np.issubdtype(factor.dtype, np.integer)) \
+                or not np.isfinite(factor).all():
+            raise fail("factor", factor, "a finite number or an array of finite real numbers")
+    else:
+        factor = check_number("factor", factor)
 
     def init(params):
         return EmptyState()

@@ -505,3 +505,13 @@ def test_dict_grads_in_another_key_order_are_matched_by_name():
     updates, _ = opt.update(grads, opt.init(params), params)
     np.testing.assert_allclose(updates["a"], [0.1, 0.1], rtol=1e-6)
     np.testing.assert_allclose(updates["b"], [-0.1, -0.1, -0.1], rtol=1e-6)
+
+
+def test_scale_accepts_a_finite_array_and_refuses_the_rest():
+    """A per-row factor batches runs with different learning rates (chapter 6 does so)."""
+    u, _ = ol.scale(np.array([[1.0], [0.5]])).update(np.ones((2, 2)), ol.EmptyState(), None)
+    np.testing.assert_array_equal(u, [[1.0, 1.0], [0.5, 0.5]])
+    with pytest.raises(ValueError, match=r"factor=array\(\[nan\]\) must be a finite number or an array"):
+        ol.scale(np.array([np.nan]))
+    with pytest.raises(ValueError, match=r"factor='2' must be a finite number"):
+        ol.scale("2")
