@@ -5,7 +5,10 @@ Each transformation is a :class:`~optlearn.base.GradientTransformation`, a pair
 with a ``NamedTuple`` state, in the style of optax. Every ``update`` is pure:
 it never modifies the updates, state or params it is given and returns new
 arrays (the arrays it allocates are filled with ``out=`` ufuncs to keep large
-updates cheap). Arrays keep their dtype: float32 stays float32.
+updates cheap). Arrays keep their dtype: float32 stays float32 (:func:`validate_grads`
+casts the gradients to the parameters' dtype). Hyperparameters are checked when a
+transformation is built, with the messages of :mod:`optlearn.validation`
+(``name=value must be ...``).
 
 Conventions (those of ``torch.optim``):
 
