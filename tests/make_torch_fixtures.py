@@ -236,6 +236,31 @@ def lerp_cases() -> dict:
     return dict(old=old.tolist(), new=new.tolist(), cases=out)
 
 
+def failure_cases() -> dict:
+    """Where torch itself produces a non-finite value from finite inputs (optlearn raises there)."""
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.RMSprop([p], lr=0.01, alpha=0.9, centered=True, foreach=False)
+    nan_step = None
+    for t in range(1, 1001):
+        p.grad = torch.tensor([0.1])
+        opt.step()
+        if not torch.isfinite(p).all():
+            nan_step = t
+            break
+    out = dict(centered_rmsprop_constant_grad_nan_step=nan_step)
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.1, foreach=False)
+    p.grad = torch.tensor([1e200])
+    opt.step()
+    out["adam_grad_1e200"] = dict(param=p.item(), exp_avg_sq=opt.state[p]["exp_avg_sq"].item())
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=0.1, eps=0.0, foreach=False)
+    p.grad = torch.tensor([0.0])
+    opt.step()
+    out["adam_eps0_zero_grad_param"] = p.item()
+    return out
+
+
 def main() -> None:
     """Write both fixture files."""
     # float64 default: torch's `step` and NAdam's `mu_product` scalars follow it
@@ -249,7 +274,8 @@ def main() -> None:
                 cases.append(dict(name=name, kwargs=kwargs, shape=list(shape), params=trajectory(name, kwargs, shape)))
     meta = dict(torch=torch.__version__, steps=STEPS)
     (OUT / "torch_optimizers.json").write_text(
-        json.dumps(dict(meta=meta, cases=cases, scheduled=schedule_optimizer_cases(), lerp=lerp_cases()))
+        json.dumps(dict(meta=meta, cases=cases, scheduled=schedule_optimizer_cases(), lerp=lerp_cases(),
+             failures=failure_cases()), allow_nan=True)
     )
     (OUT / "torch_schedules.json").write_text(json.dumps(dict(meta=meta, cases=schedule_cases())))
     print(f"wrote {len(cases)} optimizer cases and the schedules to {OUT}")

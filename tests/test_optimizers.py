@@ -391,8 +391,10 @@ def _first_error(opt, x, grad_fn, steps):
     return x
 
 
-def test_centered_rmsprop_cancellation_is_an_error_at_step_331_not_a_nan():
-    """v - grad_avg^2 < 0 by rounding with a constant gradient (torch 2.13 gives NaN at the same step)."""
+def test_centered_rmsprop_cancellation_is_an_error_at_torchs_nan_step():
+    """v - grad_avg^2 < 0 by rounding with a constant gradient: torch 2.13 gives NaN at step 331
+    (stored by the fixture script); optlearn raises there."""
+    assert FIXTURES["failures"]["centered_rmsprop_constant_grad_nan_step"] == 331
     opt = ol.rmsprop(lr=0.01, alpha=0.9, centered=True)
     with pytest.raises(ol.NonFiniteUpdateError) as err:
         _first_error(opt, np.zeros(1), lambda x: np.array([0.1]), 400)
@@ -402,12 +404,15 @@ def test_centered_rmsprop_cancellation_is_an_error_at_step_331_not_a_nan():
 
 @pytest.mark.parametrize("name", ["adam", "adamw", "nadam", "rmsprop", "adagrad", "adadelta", "adamax"])
 def test_eps_zero_with_a_zero_gradient_is_an_error(name):
+    assert np.isnan(FIXTURES["failures"]["adam_eps0_zero_grad_param"])  # torch: a NaN parameter
     opt = OPTIMIZERS[name](eps=0.0)
     with pytest.raises(ol.NonFiniteUpdateError, match=r"at update step 1 for parameter 'w' .*eps=0 with a zero"):
         opt.update({"w": np.zeros(2)}, opt.init({"w": np.zeros(2)}), {"w": np.zeros(2)})
 
 
 def test_a_gradient_whose_square_overflows_is_an_error_not_a_frozen_parameter():
+    torch_case = FIXTURES["failures"]["adam_grad_1e200"]  # torch: v = inf, the parameter does not move
+    assert torch_case["param"] == 0.0 and torch_case["exp_avg_sq"] == np.inf
     opt = ol.adam(lr=0.1)
     state = opt.init(np.zeros(2))
     with pytest.raises(ol.NonFiniteUpdateError, match=r"step 1 in AdamState.v .*square \(times 1 - beta\) overflowed"):
