@@ -390,7 +390,7 @@ def _call(fn: Callable, args: tuple, names: Sequence[str], may_modify: Sequence[
     except KeyboardInterrupt:
         raise _Verdict(f"{STOPPED} Interrupted: your function was still running after "
                        f"{clock.used:.1f} s.\n   {where}") from None
-    except Exception as e:  # noqa: BLE001 - reported, never re-raised
+    except (Exception, SystemExit) as e:  # noqa: BLE001 - reported, never re-raised
         raise _Verdict(f"{WRONG} Your function raised {type(e).__name__}: {e}\n   {where}") from None
     for name, before, after in zip(names, args, given):
         if name in may_modify or not isinstance(before, (np.ndarray, list)):
