@@ -1,6 +1,9 @@
 """The chapter quizzes (jupyterquiz) work in the browser: a wrong and a right choice give
 the feedback written in the quiz JSON, a number within tolerance is accepted and one
-outside is rejected.
+outside is rejected (on the built site); and, on pages generated from ``show_quiz``'s
+output (no build needed), every answer correct to the stated precision passes, a coarser
+rounding is told "too coarse", a decimal comma works, the choices work with the keyboard
+and the quiz follows the light and dark theme.
 
 jupyterquiz 2.9.6.4's DOM: the container ``<div id=X data-shuffleanswers=...>`` is filled
 from the global ``questionsX``; each question is a ``div.Quiz`` holding a
@@ -12,13 +15,19 @@ with class ``correct`` or ``incorrect``.
 
 from __future__ import annotations
 
-import math
+import functools
+import http.server
 import re
+import threading
 from pathlib import Path
 
 import pytest
 
-from optlearn_site import BOOK_SRC, CHAPTERS, PAGES, QUIZ_PAGES, open_page, page_params
+from optlearn_site import BOOK_SRC, CHAPTERS, CHROMIUM, CHROMIUM_ARGS, QUIZ_PAGES, open_page, page_params
+
+from optlearn.exercises import CHAPTERS as QUIZ_CHAPTERS
+from optlearn.exercises import quiz_html
+from optlearn.exercises.quizzes import build, questions
 
 pytestmark = pytest.mark.browser
 
@@ -199,15 +208,6 @@ def test_every_chapter_has_a_quiz_file():
 # These tests need no built site: they write one page per chapter with the output of
 # ``show_quiz`` (what the notebooks store) and the theme's stylesheet, and drive Debian's
 # Chromium through it: stated precision, "too coarse", decimal comma, keyboard, dark mode.
-import functools  # noqa: E402
-import http.server  # noqa: E402
-import threading  # noqa: E402
-
-from optlearn_site import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-
-from optlearn.exercises import CHAPTERS as QUIZ_CHAPTERS  # noqa: E402
-from optlearn.exercises import quiz_html  # noqa: E402
-from optlearn.exercises.quizzes import build  # noqa: E402
 
 PST_CSS = next(Path(p) for p in __import__("pydata_sphinx_theme").__path__) / \
     "theme" / "pydata_sphinx_theme" / "static" / "styles" / "pydata-sphinx-theme.css"
@@ -279,8 +279,6 @@ def answer_numeric(pg, k: int, typed: str):
 def test_numeric_answers_correct_to_the_stated_precision(quiz, chapter):
     """Every numeric question states its precision; an answer correct to it passes (also with a
     decimal comma); the answer rounded more coarsely is told so; each known mistake gets its feedback."""
-    from optlearn.exercises.quizzes import questions
-
     pg = quiz(chapter)
     for k, (q, qa) in enumerate(zip(questions(chapter), build(chapter))):
         if qa["type"] != "numeric":
