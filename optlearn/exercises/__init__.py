@@ -64,7 +64,7 @@ COLORS = {
 # the output area's own background around the quiz.
 _STYLE = """<style>
 #DIV_ID .MCButton { color: var(--jq-text-color); }
-#DIV_ID .MCButton.correctButton, #DIV_ID .MCButton.incorrectButton { color: var(--pst-color-background, #ffffff); }
+#DIV_ID .correctButton, #DIV_ID .incorrectButton { color: var(--pst-color-background, #ffffff); }
 #DIV_ID .Quiz code { background-color: var(--pst-color-inline-code-bg, #e8e8e8); color: var(--pst-color-inline-code, #912583); }
 #DIV_ID .Input-text { border: 1px solid var(--pst-color-border, #d1d5da); }
 #DIV_ID .MCButton:focus-visible, #DIV_ID .Input-text:focus-visible {
@@ -76,7 +76,8 @@ _STYLE = """<style>
 # Accessibility and input fixes, added after jupyterquiz's script:
 # - the numeric box gets a label; a decimal comma ("0,5") is read as a point (jupyterquiz
 #   silently drops the comma, turning 0,5 into 05);
-# - the choices are reachable with Tab and answered with Enter or Space.
+# - the choices are reachable with Tab and answered with Enter or Space (each choice is a
+#   button; jupyterquiz's hidden radio inside it, which nothing reads, is removed).
 _SCRIPT = """
 (function () {
   const root = document.getElementById("DIV_ID");
@@ -87,10 +88,10 @@ _SCRIPT = """
       box.setAttribute("inputmode", "decimal");
     });
     root.querySelectorAll("label.MCButton:not([tabindex])").forEach((label) => {
+      // the hidden radio inside would be a control nested in a button: the label is the control
+      label.querySelectorAll("input").forEach((radio) => radio.remove());
       label.setAttribute("tabindex", "0");
       label.setAttribute("role", "button");
-      const radio = label.querySelector("input");
-      if (radio) radio.setAttribute("tabindex", "-1");
     });
   };
   enhance();

@@ -368,3 +368,21 @@ def test_quiz_follows_the_theme(quiz, theme):
                      _rgb(button.evaluate("e => getComputedStyle(e).backgroundColor"))) >= 4.5
     out_bg = pg.evaluate("getComputedStyle(document.querySelector('.cell_output')).backgroundColor")
     assert out_bg in ("rgba(0, 0, 0, 0)", "transparent")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_quiz_has_no_serious_accessibility_violation(quiz, theme):
+    """axe-core on the quiz after answering (feedback shown): no serious or critical violation."""
+    from optlearn_site import NODE_MODULES
+
+    axe = NODE_MODULES / "axe-core" / "axe.min.js"
+    assert axe.is_file(), f"axe-core missing in {NODE_MODULES}: run `npm ci --prefix .ci`"
+    pg = quiz("momentum", theme)
+    answer_numeric(pg, 0, "1")
+    pg.locator("label.MCButton").first.click()
+    pg.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")  # the verdict colour
+    pg.add_script_tag(path=str(axe))
+    violations = pg.evaluate("""async () => (await axe.run('#optlearnQuiz_momentum', {resultTypes: ['violations']}))
+        .violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' ')).slice(0, 3)])""")
+    bad = [v for v in violations if v[1] in ("serious", "critical")]
+    assert not bad, bad
