@@ -121,6 +121,15 @@ def test_numeric_answers_are_optlearn_values():
         np.testing.assert_allclose(_numeric_answers(chapter), values, rtol=1e-6, err_msg=chapter)
 
 
+def test_dropout_factor_is_the_models():
+    """The dropout quiz key (1.25 for p = 0.2) is the factor MLP(dropout=0.2) applies."""
+    from optlearn import models
+
+    net = models.MLP([2, 40, 2], dropout=0.2)
+    mask = net._forward(net.init_params(seed=0), np.ones((5, 2)), True, 3)[1][0][3]
+    np.testing.assert_allclose(np.unique(mask[mask > 0]), [_numeric_answers("overfitting")[2]], rtol=1e-12)
+
+
 def test_adam_quiz_explanation_arithmetic():
     """#11 item 18: the worked numbers of the explanation are the run's."""
     q = build("adam")[1]
@@ -188,3 +197,24 @@ def test_unanswered_notebook_runs_and_says_not_attempted():
     assert not [o for o in outputs if o.output_type == "execute_result"]  # check() shows no True/False
     mimes = [m for o in nb.cells[-1].outputs for m in o.data]
     assert "text/html" in mimes and "application/javascript" in mimes
+
+
+def test_time_budget_and_hostile_answers_in_a_real_kernel():
+    """In a Jupyter kernel (where the learner works): an endless loop gets a time verdict, and
+    nothing but the verdicts is printed (no warning, no traceback)."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    cells = [
+        "import numpy as np\nfrom optlearn.exercises import gradient_descent as ex",
+        "def endless(A, x):\n    while True:\n        pass\n\nex.q1.time_budget = 0.5\nex.q1.check(endless)",
+        "ex.q1.check(lambda A, x: np.sqrt(-(A @ x) + 0j))",
+        "ex.q3.check(True)",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    outputs = [[o for o in c.outputs] for c in nb.cells]
+    assert all(o.output_type == "stream" and o.name == "stdout" for os_ in outputs for o in os_)
+    texts = ["".join(o.text for o in os_) for os_ in outputs]
+    assert texts[1].startswith("⏹ Your function took longer than 0.5 s")
+    assert texts[2].startswith("❌") and "complex" in texts[2]
+    assert texts[3].startswith("❌") and "truth value" in texts[3]
