@@ -31,6 +31,8 @@ def test_quiz_schema(chapter):
     assert {q["type"] for q in qs} == {"numeric", "multiple_choice"}
     for q in qs:
         assert q["question"]
+        # jupyterquiz renders $...$ maths and links, not Markdown code: keep quiz texts plain
+        assert "`" not in json.dumps(q), q["question"]
         if q["type"] == "multiple_choice":
             assert sum(a["correct"] for a in q["answers"]) == 1
             assert all(a["answer"] and a["feedback"] for a in q["answers"])

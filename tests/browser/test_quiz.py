@@ -366,8 +366,10 @@ def test_quiz_follows_the_theme(quiz, theme):
     button = pg.locator("label.MCButton").first
     assert _contrast(_rgb(button.evaluate("e => getComputedStyle(e).color")),
                      _rgb(button.evaluate("e => getComputedStyle(e).backgroundColor"))) >= 4.5
-    out_bg = pg.evaluate("getComputedStyle(document.querySelector('.cell_output')).backgroundColor")
-    assert out_bg in ("rgba(0, 0, 0, 0)", "transparent")
+    # pydata-sphinx-theme puts dark-mode HTML outputs on a light-grey card (--pst-color-text-base)
+    for selector in (".cell_output", ".cell_output .text_html"):
+        out_bg = pg.evaluate(f"getComputedStyle(document.querySelector('{selector}')).backgroundColor")
+        assert out_bg in ("rgba(0, 0, 0, 0)", "transparent"), (theme, selector, out_bg)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
