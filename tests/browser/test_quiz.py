@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from optlearn_site import BOOK_SRC, CHAPTERS, CHROMIUM, CHROMIUM_ARGS, QUIZ_PAGES, open_page, page_params
+from optlearn_site import (BOOK_SRC, CHAPTERS, CHROMIUM, CHROMIUM_ARGS, QUIZ_PAGES, _source_of, open_page,
+                           page_params)
 
 from optlearn.exercises import CHAPTERS as QUIZ_CHAPTERS
 from optlearn.exercises import quiz_html
@@ -34,9 +35,14 @@ pytestmark = pytest.mark.browser
 
 
 def quiz_file(toc_page) -> Path | None:
-    """book/quizzes/<chapter>.json, with or without the NN_ prefix."""
+    """book/quizzes/<chapter>.json of the quiz the page shows (``show_quiz("<chapter>")`` in its
+    source), else the one named like the page, with or without the NN_ prefix."""
     qdir = BOOK_SRC / Path(toc_page.docname).parent / "quizzes"
-    for name in (toc_page.stem, re.sub(r"^\d+_", "", toc_page.stem)):
+    names = [toc_page.stem, re.sub(r"^\d+\w?_", "", toc_page.stem)]
+    source = _source_of(toc_page.docname)
+    if source is not None:
+        names = re.findall(r"show_quiz\(\\?[\"']([A-Za-z_]\w*)", source.read_text(encoding="utf-8")) + names
+    for name in names:
         if (qdir / f"{name}.json").is_file():
             return qdir / f"{name}.json"
     return None
