@@ -21,7 +21,10 @@ from optlearn.exercises._core import (
 )
 from optlearn.functions import Quadratic
 
-__all__ = ["QUIZ", "q1", "q2", "q3", "q4", "q5", "q6"]
+__all__ = ["INTRO", "QUIZ", "q1", "q2", "q3", "q4", "q5", "q6"]
+
+#: Added to the notebook's "Exercises" cell by :mod:`optlearn.exercises.sync`.
+INTRO = "Exercises 3 to 6 use {ref}`the analysis of the quadratic <gd-quadratic-analysis>`."
 
 #: The quadratic of q3 to q6: eigenvalues 2, 3 and 8, so that 2/trace (2/13) differs from 2/(mu + L).
 A = np.array([[5.0, 3.0, 0.0], [3.0, 5.0, 0.0], [0.0, 0.0, 3.0]])

@@ -5,7 +5,8 @@ imports a chapter module (``from optlearn.exercises import <chapter> as ex``), e
 block from the ``## Exercises`` markdown cell up to (not including) the next heading
 cell of level 1 to 3 (normally ``### Written exercises``):
 
-* the ``## Exercises`` cell (:data:`INTRO`), then, for each question ``qN`` of the module,
+* the ``## Exercises`` cell (:data:`INTRO`, followed by the module's own ``INTRO`` text if it
+  has one, e.g. a cross-reference), then, for each question ``qN`` of the module,
 * a markdown cell ``**Exercise N.** <prompt>`` (the prompt the checker states, options
   listed for a multiple choice), and
 * a code cell with the starter code and ``ex.qN.check(...)`` (the first one also imports
@@ -90,7 +91,8 @@ def _code(text: str) -> dict[str, Any]:
 
 def exercise_block(chapter: str) -> list[dict[str, Any]]:
     """The cells of the exercise block of ``chapter``, built from its data."""
-    cells = [_markdown(INTRO)]
+    extra = getattr(importlib.import_module(f"optlearn.exercises.{chapter}"), "INTRO", "")
+    cells = [_markdown(f"{INTRO}\n\n{extra.strip()}" if extra.strip() else INTRO)]
     for k, q in enumerate(exercises(chapter), start=1):
         prompt = q.prompt_with_options if isinstance(q, MultipleChoiceExercise) else q.prompt
         cells.append(_markdown(f"**Exercise {k}.** {prompt}"))
