@@ -531,3 +531,15 @@ def test_sync_rewrites_only_the_block(tmp_path):
 def test_notebooks_are_in_sync_with_the_exercise_data(capsys):
     """Fails until `python -m optlearn.exercises.sync book/` has been run on the merged notebooks."""
     assert sync_main([str(BOOK), "--check"]) == 0, capsys.readouterr().out
+
+
+def test_first_failing_case_is_reported_even_if_a_later_one_crashes():
+    q = MODULES["gradient_descent"].q1
+
+    def wrong_then_crash(A, x):
+        if x.size == 2:
+            return 2 * A @ x
+        raise ValueError("late")
+
+    result, out = verdict(q, wrong_then_crash)
+    assert not result and "Case 'diagonal A'" in out and "late" not in out

@@ -719,7 +719,12 @@ class FunctionExercise(Exercise):
         clock = _Clock(self.time_budget)
         outputs, first_problem = [], None
         for case in self.cases:
-            out, problem = self._run_case(answer, case, clock)   # raises _Verdict on a crash or timeout
+            try:
+                out, problem = self._run_case(answer, case, clock)
+            except _Verdict:  # a crash or the time budget: reported, unless a case already failed
+                if first_problem is None:
+                    raise
+                return False, f"{WRONG} {first_problem}"
             outputs.append(out)
             first_problem = first_problem or problem
         if first_problem is None:
