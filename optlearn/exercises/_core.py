@@ -402,6 +402,10 @@ def _call(fn: Callable, args: tuple, names: Sequence[str], may_modify: Sequence[
             else:
                 same = isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(
                     before, after, equal_nan=True)
+        if not same and isinstance(before, list):
+            raise _Verdict(f"{WRONG} Your function modified its input `{name}` in place (e.g. with "
+                           f"`{name}.sort()` or `{name}.append(...)`). Build a new list instead "
+                           f"(`sorted({name})`, `{name} + [...]`).\n   {where}")
         if not same:
             raise _Verdict(f"{WRONG} Your function modified its input `{name}` in place (e.g. with "
                            f"`{name} -= ...` or `{name}[...] = ...`). Build a new array instead "
