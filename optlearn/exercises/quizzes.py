@@ -27,8 +27,10 @@ Example:
 
 from __future__ import annotations
 
+import html
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,11 @@ __all__ = ["QUIZ_DIR", "build", "dumps", "numeric", "mc", "questions", "write_al
 QUIZ_DIR = Path(__file__).resolve().parents[2] / "book" / "quizzes"
 
 DEFAULT_FEEDBACK = "Not quite. Try again, or work it out step by step."
+
+
+def _text(markdown: str) -> str:
+    """A quiz text: jupyterquiz renders ``$...$`` maths and HTML, not Markdown code spans."""
+    return re.sub(r"`([^`]+)`", lambda m: f"<code>{html.escape(m.group(1))}</code>", markdown)
 
 
 def _r(x: float) -> float:
@@ -62,7 +69,7 @@ def numeric(q: ValueExercise) -> dict[str, Any]:
     value = _to_float(q.expected)
     if value is None:
         raise ValueError(f"{q.name}: a quiz question needs a single-number answer, got {q.expected!r}")
-    right = "Correct! " + q.explanation if q.explanation else "Correct!"
+    right = _text("Correct! " + q.explanation if q.explanation else "Correct!")
     exact = q.tol.digits is None and q.tol.rtol == 0 and float(value).is_integer()
     if exact:
         answers = [{"type": "value", "value": int(value), "correct": True, "feedback": right.strip()}]
@@ -72,7 +79,7 @@ def numeric(q: ValueExercise) -> dict[str, Any]:
         wrong = float(m.answer)
         entry = ({"type": "value", "value": wrong} if exact and wrong.is_integer()
                  else {"type": "range", "range": interval(q, wrong)})
-        answers.append({**entry, "correct": False, "feedback": m.message})
+        answers.append({**entry, "correct": False, "feedback": _text(m.message)})
     taken = [a["range"] if "range" in a else [a["value"], a["value"]] for a in answers]
     digits = q.tol.digits
     for k in range(1, digits or 1):
@@ -83,13 +90,13 @@ def numeric(q: ValueExercise) -> dict[str, Any]:
                             "feedback": f"Right, but too coarse: that is the answer rounded to {k} significant "
                                         f"digit{'s' if k > 1 else ''}; give {digits}."})
     answers.append({"type": "default", "feedback": DEFAULT_FEEDBACK})
-    return {"question": q.prompt, "type": "numeric", "answers": answers}
+    return {"question": _text(q.prompt), "type": "numeric", "answers": answers}
 
 
 def mc(q: MultipleChoiceExercise) -> dict[str, Any]:
     """A jupyterquiz multiple-choice question (same options and feedback as the notebook's)."""
-    return {"question": q.prompt, "type": "multiple_choice",
-            "answers": [{"answer": o.text, "correct": o.correct, "feedback": o.feedback}
+    return {"question": _text(q.prompt), "type": "multiple_choice",
+            "answers": [{"answer": _text(o.text), "correct": o.correct, "feedback": _text(o.feedback)}
                         for o in q.options.values()]}
 
 

@@ -28,7 +28,7 @@ from optlearn_site import (BOOK_SRC, CHAPTERS, CHROMIUM, CHROMIUM_ARGS, QUIZ_PAG
 
 from optlearn.exercises import CHAPTERS as QUIZ_CHAPTERS
 from optlearn.exercises import quiz_html
-from optlearn.exercises.quizzes import build, questions
+from optlearn.exercises.quizzes import _text, build, questions
 
 pytestmark = pytest.mark.browser
 
@@ -300,7 +300,7 @@ def test_numeric_answers_correct_to_the_stated_precision(quiz, chapter):
         for m in q.mistakes:
             typed = f"{float(m.answer):.{digits}g}" if digits else f"{float(m.answer):g}"
             cls, text, _ = answer_numeric(pg, k, typed)
-            assert "incorrect" in cls and contains_words(text, m.message), (chapter, k, typed, text)
+            assert "incorrect" in cls and contains_words(text, _text(m.message)), (chapter, k, typed, text)
         coarse = [a for a in qa["answers"] if a.get("feedback", "").startswith("Right, but too coarse")]
         for a in coarse:
             cls, text, _ = answer_numeric(pg, k, f"{a['value']:g}")
