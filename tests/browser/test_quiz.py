@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from optlearn_site import (BOOK_SRC, CHAPTERS, CHROMIUM, CHROMIUM_ARGS, QUIZ_PAGES, _source_of, open_page,
+from optlearn_site import (BOOK_SRC, CHAPTERS, QUIZ_PAGES, _source_of, open_page,
                            page_params)
 
 from optlearn.exercises import CHAPTERS as QUIZ_CHAPTERS
@@ -240,21 +240,10 @@ def widget_url(tmp_path_factory):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def widget_browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def quiz(widget_browser, widget_url):
-    context = widget_browser.new_context(viewport={"width": 1000, "height": 900})
+def quiz(browser, widget_url):
+    """Opens a chapter's quiz page (in conftest's Chromium) in the light or dark theme."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
     pg = context.new_page()
     errors = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
