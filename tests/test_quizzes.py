@@ -217,6 +217,6 @@ def test_time_budget_and_hostile_answers_in_a_real_kernel():
     outputs = [[o for o in c.outputs] for c in nb.cells]
     assert all(o.output_type == "stream" and o.name == "stdout" for os_ in outputs for o in os_)
     texts = ["".join(o.text for o in os_) for os_ in outputs]
-    assert texts[1].startswith("⏹ Your function took longer than 0.5 s")
+    assert texts[1].startswith("⏹ Your function used up this check's time budget of 0.5 s")
     assert texts[2].startswith("❌") and "complex" in texts[2]
     assert texts[3].startswith("❌") and "truth value" in texts[3]

@@ -37,8 +37,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dis
 import inspect
 import math
+import re
 import signal
 import textwrap
 import threading
@@ -62,6 +64,10 @@ TODO = "⏳ Not attempted yet"
 HINT = "💡"
 SOLUTION = "📖"
 STOPPED = "⏹"
+
+#: The tolerance of function exercises: a right answer computed in float32 (a torch default)
+#: passes; stated in each function exercise's prompt.
+FUNCTION_RTOL, FUNCTION_ATOL = 1e-5, 1e-7
 
 #: Seconds a check may spend in the learner's code (all cases together).
 TIME_BUDGET = 10.0
@@ -128,29 +134,46 @@ def _to_float(x: Any) -> float | None:
     if isinstance(x, (bool, np.bool_)):
         return None
     if isinstance(x, (int, float, np.integer, np.floating, Fraction, Decimal)):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # e.g. 10**400: a number too large for a float
+            return math.inf if x > 0 else -math.inf
     return None
+
+
+def _float_text(v: float, digits: int) -> str:
+    """A float with ``digits`` significant digits that looks like a float (``1.0``, not ``1``);
+    ``-0.0`` shows as ``0.0``."""
+    text = f"{float(v):.{digits}g}"
+    if text.lstrip("-").strip("0.") == "":  # -0 and 0
+        return "0.0"
+    if text.lstrip("-").isdigit():
+        text += ".0"
+    return text
 
 
 def fmt(value: Any, digits: int = 6) -> str:
     """Format a value deterministically, floats with ``digits`` significant digits.
 
+    A float looks like a float (``1.0``), an integer like an integer, ``-0.0`` shows as ``0.0``.
+
     Example:
-        >>> fmt((0.1 + 0.2, np.array([1.0, 2.5])))
-        '(0.3, array([1, 2.5]))'
-        >>> fmt(320.0000001), fmt(320.0000001, digits=12)
-        ('320', '320.0000001')
+        >>> fmt((0.1 + 0.2, np.array([1.0, -2.0, 2.5]), -0.0, 3))
+        '(0.3, array([1.0, -2.0, 2.5]), 0.0, 3)'
+        >>> fmt(320.0000001), fmt(320.0000001, digits=12), fmt(10**400)
+        ('320.0', '320.0000001', '1e+400')
     """
     if value is None or value is Ellipsis:
         return repr(value)
     if isinstance(value, (bool, np.bool_)):
         return repr(bool(value))
     if isinstance(value, (int, np.integer)):
-        return str(int(value))
+        return str(int(value)) if abs(int(value)) < 10**17 else f"{Decimal(int(value)).normalize():.{digits}g}"
     if isinstance(value, (Fraction, Decimal)):
-        return str(value)
+        text = str(value)
+        return text if len(text) < 40 else f"{Decimal(value.numerator) / Decimal(value.denominator) if isinstance(value, Fraction) else value:.{digits}g}"
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):.{digits}g}"
+        return _float_text(value, digits)
     if isinstance(value, (complex, np.complexfloating)):
         return f"the complex number {complex(value):.{digits}g}"
     if isinstance(value, str):
@@ -160,7 +183,7 @@ def fmt(value: Any, digits: int = 6) -> str:
             return fmt(value[()], digits)
         if value.dtype.kind in "biufc" and value.size <= 50:
             body = np.array2string(value, separator=", ", threshold=60,
-                                   formatter={"float_kind": lambda v: f"{v:.{digits}g}",
+                                   formatter={"float_kind": lambda v: _float_text(v, digits),
                                               "complex_kind": lambda v: f"{v:.{digits}g}"})
             return f"array({' '.join(body.split())})"
         return f"an array of dtype {value.dtype} and shape {value.shape}"
@@ -184,7 +207,7 @@ def fmt_pair(expected: Any, got: Any) -> tuple[str, str]:
     with _quiet():
         for digits in (6, 8, 10, 12, 14, 17):
             a, b = fmt(expected, digits), fmt(got, digits)
-            if a != b:
+            if re.sub(r"(\d)\.0\b", r"\1", a) != re.sub(r"(\d)\.0\b", r"\1", b):  # 320 is 320.0
                 return a, b
     return a, b
 
@@ -212,7 +235,10 @@ class Tolerance:
         if self.digits is None:
             return self.atol + self.rtol * e
         with _quiet():
-            exponent = np.floor(np.log10(np.where(e > 0, e, 1.0)))
+            # the exponent of the key rounded to `digits` (-0.099999995 rounds to -0.1000)
+            rounded = np.abs(np.vectorize(lambda v: float(f"{v:.{self.digits}g}"), otypes=[float])(e)) \
+                if e.size else e
+            exponent = np.floor(np.log10(np.where(rounded > 0, rounded, 1.0)))
         half_unit = 0.5 * 10.0 ** (exponent - self.digits + 1)
         return np.where(e > 0, half_unit * (1 + 1e-9), self.atol)
 
@@ -222,8 +248,27 @@ class Tolerance:
         return ""
 
 
+def _unwrap(got: Any, what: str) -> Any:
+    """A tensor (PyTorch, JAX, ...) as a numpy array, by duck typing (torch is never imported):
+    ``.detach().cpu().numpy()`` when it has them, else ``np.asarray`` through ``__array__``."""
+    if isinstance(got, (np.ndarray, np.generic, list, tuple, str, bytes)) or not (
+            hasattr(got, "__array__") or hasattr(got, "numpy")):
+        return got
+    try:
+        with _quiet():
+            value = got
+            for method in ("detach", "cpu"):
+                if callable(getattr(value, method, None)):
+                    value = getattr(value, method)()
+            return np.asarray(value.numpy() if callable(getattr(value, "numpy", None)) else value)
+    except Exception:  # noqa: BLE001 - any object the learner gives
+        raise _Problem(f"{what} is {fmt(got)}, which could not be turned into a numpy array: convert it "
+                       "yourself (`t.detach().cpu().numpy()` for an array, `t.item()` for a number).") from None
+
+
 def _as_array(got: Any, what: str) -> np.ndarray:
-    """A learner's value as a float array, or a :class:`_Verdict` saying what is wrong."""
+    """A learner's value as a float array, or a :class:`_Problem` saying what is wrong."""
+    got = _unwrap(got, what)
     if isinstance(got, (bool, np.bool_)):
         raise _Problem(f"{what} is {got}, a truth value; a number is expected.")
     scalar = _to_float(got)
@@ -280,6 +325,7 @@ class _Problem(Exception):
 
 
 def _compare(expected: Any, got: Any, tol: Tolerance, what: str, values: bool) -> str | None:
+    got = _unwrap(got, what)
     if isinstance(expected, tuple):
         if isinstance(got, np.ndarray) and got.ndim == 1:
             got = tuple(got)
@@ -304,10 +350,18 @@ def _compare(expected: Any, got: Any, tol: Tolerance, what: str, values: bool) -
             return f"{what} should be a single number, got an array of shape {arr.shape}{hint}."
         return f"{what} has shape {arr.shape}, but the expected shape is {exp.shape}."
     if not np.all(np.isfinite(arr)):
+        if isinstance(got, (int, Fraction, Decimal)) and not isinstance(got, bool) and not np.isnan(arr):
+            return f"{what} is {fmt(got)}, far too large to be the expected value {fmt(expected)}."
         return f"{what} contains NaN or infinity: {fmt(got)}."
-    if values and not np.all(np.abs(arr - exp) <= tol.width(exp)):
-        shown = fmt_pair(expected, got)[1]
-        return f"{what} is {shown}, which is not the expected value."
+    wrong = np.abs(arr - exp) > tol.width(exp)
+    if values and np.any(wrong):
+        shown = fmt_pair(expected, arr if arr.ndim else got)[1]
+        if arr.ndim == 0:
+            return f"{what} is {shown}, which is not the expected value."
+        index = tuple(int(i) for i in np.argwhere(wrong)[0])
+        at = index[0] if len(index) == 1 else index
+        e_i, g_i = fmt_pair(float(exp[index]), float(arr[index]))
+        return f"{what} is {shown}, which is not the expected value: its element [{at}] is {g_i}, expected {e_i}."
     return None
 
 
@@ -315,6 +369,7 @@ def _same(a: Any, b: Any, tol: Tolerance) -> bool:
     """Whether two answers agree (NaN equal to NaN, so that a NaN-producing mistake is named)."""
     try:
         with _quiet():
+            a, b = _unwrap(a, ""), _unwrap(b, "")
             if isinstance(a, tuple) or isinstance(b, tuple):
                 return (isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)) and len(a) == len(b)
                         and all(_same(x, y, tol) for x, y in zip(a, b)))
@@ -333,6 +388,22 @@ def _not_attempted(answer: Any) -> bool:
     return answer is None or answer is Ellipsis
 
 
+def _is_placeholder(fn: Any) -> bool:
+    """Whether ``fn``'s body is only the starter's ``...`` (or ``pass``, a docstring, ``return ...``):
+    its code does nothing but return the constant ``None`` or ``Ellipsis``."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    try:
+        ops = [(i.opname, i.argval) for i in dis.get_instructions(code)
+               if i.opname not in ("RESUME", "NOP", "CACHE", "COPY_FREE_VARS", "MAKE_CELL")]
+    except Exception:  # noqa: BLE001
+        return False
+    return (ops in ([("RETURN_CONST", None)], [("RETURN_CONST", Ellipsis)])
+            or (len(ops) == 2 and ops[0][0] == "LOAD_CONST" and ops[0][1] in (None, Ellipsis)
+                and ops[1][0] == "RETURN_VALUE"))
+
+
 # --------------------------------------------------------------------------- calling the learner
 class _TimeUp(BaseException):
     """Raised inside the learner's code when the check's time budget is spent."""
@@ -347,10 +418,16 @@ class _Verdict(Exception):
 
 
 class _Clock:
-    """The time budget of one check, enforced with SIGALRM in the main thread."""
+    """The time budget of one check, enforced with SIGALRM in the main thread.
+
+    The alarm rings again every 0.05 s once the budget is spent, and a function that returns
+    after swallowing it with a bare ``except:`` still gets the time verdict. A loop that
+    swallows every alarm (``while True: try: ... except: pass``) cannot be stopped from
+    inside Python: interrupting the kernel (■) then gives the "Interrupted" verdict.
+    """
 
     def __init__(self, budget: float | None):
-        self.budget, self.used = budget, 0.0
+        self.budget, self.used, self.expired = budget, 0.0, False
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
@@ -364,9 +441,12 @@ class _Clock:
         old = None
         if can_alarm:
             def ring(signum, frame):  # noqa: ARG001
+                self.expired = True
                 raise _TimeUp
             old = signal.signal(signal.SIGALRM, ring)
-            signal.setitimer(signal.ITIMER_REAL, left)
+            # rings again every 0.05 s: a bare `except:` in the learner's code that swallows one
+            # alarm meets the next one (and `expired` tells the check the budget was spent)
+            signal.setitimer(signal.ITIMER_REAL, left, 0.05)
         start = time.perf_counter()
         try:
             yield
@@ -381,17 +461,26 @@ def _call(fn: Callable, args: tuple, names: Sequence[str], may_modify: Sequence[
           clock: _Clock) -> Any:
     """Call the learner's function once on copies of ``args``; every problem becomes a verdict."""
     given = copy.deepcopy(args)
+    time_up = _Verdict(f"{STOPPED} Your function used up this check's time budget of {clock.budget} s "
+                       f"(all test cases together): is there an endless loop, or a very slow one?\n"
+                       f"   It was stopped here: {where}")
     try:
-        with _quiet(), clock.running():
-            out = fn(*given)
-    except _TimeUp:
-        raise _Verdict(f"{STOPPED} Your function took longer than {clock.budget:g} s, this check's time "
-                       f"budget: is there an endless loop?\n   {where}") from None
-    except KeyboardInterrupt:
-        raise _Verdict(f"{STOPPED} Interrupted: your function was still running after "
-                       f"{clock.used:.1f} s.\n   {where}") from None
-    except (Exception, SystemExit) as e:  # noqa: BLE001 - reported, never re-raised
-        raise _Verdict(f"{WRONG} Your function raised {type(e).__name__}: {e}\n   {where}") from None
+        try:
+            with _quiet(), clock.running():
+                out = fn(*given)
+        except _TimeUp:
+            raise time_up from None
+        except KeyboardInterrupt:
+            raise _Verdict(f"{STOPPED} Interrupted: your function was still running after "
+                           f"{clock.used:.1f} s.\n   {where}") from None
+        except BaseException as e:  # noqa: BLE001 - anything the learner raises is reported, never re-raised
+            if clock.expired:  # the learner's code turned our alarm into another exception
+                raise time_up from None
+            raise _Verdict(f"{WRONG} Your function raised {type(e).__name__}: {e}\n   {where}") from None
+    except _TimeUp:  # an alarm between the learner's return and the end of `running`
+        raise time_up from None
+    if clock.expired:  # a bare `except:` swallowed the alarm, then the function returned
+        raise time_up
     for name, before, after in zip(names, args, given):
         if name in may_modify or not isinstance(before, (np.ndarray, list)):
             continue
@@ -484,7 +573,7 @@ class Exercise:
             passed, message = False, v.message
         except KeyboardInterrupt:
             passed, message = False, f"{STOPPED} Interrupted: the check stopped before a verdict."
-        except Exception as e:  # noqa: BLE001 - a bug of the checker must not reach the learner as a traceback
+        except BaseException as e:  # noqa: BLE001 - a bug of the checker must not reach the learner as a traceback
             passed, message = False, f"{WRONG} Your answer could not be checked ({type(e).__name__}: {e})."
         PROGRESS.record(self.name, passed)
         print(message)
@@ -595,13 +684,25 @@ class ValueExercise(Exercise):
     def _too_coarse(self, expected: Any, answer: Any) -> str | None:
         """The right answer rounded to fewer digits than asked: say so."""
         digits = self.tol.digits
-        value = _to_float(answer)
-        e = _to_float(expected)
-        if digits is None or value is None or e is None or e == 0:
+        if digits is None:
+            return None
+        try:
+            with _quiet():
+                e = np.ravel(np.asarray(expected, dtype=float))
+                got = _unwrap(answer, "")
+                if not isinstance(expected, tuple) and np.shape(got) != np.shape(expected):
+                    return None
+                parts = got if isinstance(got, (tuple, list)) else [got]
+                value = np.concatenate([np.ravel(_as_array(v, "")) for v in parts])
+        except Exception:  # noqa: BLE001 - any answer
+            return None
+        if value.shape != e.shape or not np.all(np.isfinite(value)):
             return None
         for k in range(1, digits):
-            if math.isclose(value, float(f"{e:.{k}g}"), rel_tol=1e-12):
-                return (f"Right, but too coarse: {fmt(answer)} is the answer rounded to {k} significant "
+            rounded = np.array([float(f"{v:.{k}g}") for v in e])
+            if np.allclose(value, rounded, rtol=1e-12, atol=0):
+                shown = fmt(answer) if e.size == 1 else "your answer"
+                return (f"Right, but too coarse: {shown} is the answer rounded to {k} significant "
                         f"digit{'s' if k > 1 else ''}; give {digits}.")
         return None
 
@@ -636,7 +737,7 @@ class FunctionExercise(Exercise):
     def __init__(self, name: str, prompt: str, reference: Callable, cases: Sequence[Case],
                  expected: Callable[..., Any] | None = None, hints: Sequence[str] = (),
                  mistakes: Sequence[Mistake] = (), may_modify: Sequence[str] = (), returns: str = "",
-                 rtol: float = 1e-6, atol: float = 1e-12, time_budget: float = TIME_BUDGET):
+                 rtol: float = FUNCTION_RTOL, atol: float = FUNCTION_ATOL, time_budget: float = TIME_BUDGET):
         super().__init__(name, prompt, hints, mistakes)
         self.reference = reference
         self.arg_names = _arg_names(reference)
@@ -673,7 +774,12 @@ class FunctionExercise(Exercise):
             rule += f", but do not modify {fixed_text}." if fixed else "."
         else:
             rule = f"Do not modify {fixed_text} in place." if fixed else ""
-        return f"{self._prompt} {rule}".strip() if rule and rule not in self._prompt else self._prompt
+        prompt = f"{self._prompt} {rule}".strip() if rule and rule not in self._prompt else self._prompt
+        if self.tol.rtol > 0:
+            tail = (f"Results are compared with a relative tolerance of {self.tol.rtol:g} (float32 "
+                    "arithmetic passes).")
+            prompt = prompt if tail in prompt else f"{prompt} {tail}"
+        return prompt
 
     def show(self) -> None:
         super().show()
@@ -698,11 +804,12 @@ class FunctionExercise(Exercise):
         return [out], self._problem(expected, out, case, where)
 
     def _problem(self, expected: Any, got: Any, case: Case, where: str, what: str = "the result") -> str | None:
+        if got is Ellipsis:
+            raise _Verdict(f"{TODO}: your function returns `...`, the placeholder. Write its body, then "
+                           "run the cell again.")
         if got is None:
-            if case is self.cases[0]:
-                raise _Verdict(f"{TODO}: your function returns None. Write its body (replace the `...`) "
-                               "and make sure it ends with `return`.")
-            raise _Verdict(f"{WRONG} Your function returned None. Is a `return` missing?\n   {where}")
+            raise _Verdict(f"{WRONG} {what[0].upper()}{what[1:]} is None. Is a `return` missing (or a "
+                           f"`print` where a `return` is needed)?\n   {where}")
         problem = compare(expected, got, self.tol, what)
         if problem is None:
             return None
@@ -720,6 +827,9 @@ class FunctionExercise(Exercise):
     def _verdict(self, answer: Any) -> tuple[bool, str]:
         if not callable(answer):
             return False, f"{WRONG} This question wants a function, but you gave {fmt(answer)}."
+        if _is_placeholder(answer):
+            return False, (f"{TODO}: your function's body is still the placeholder `...`. Write it "
+                           "(ending with `return`), then run the cell again.")
         clock = _Clock(self.time_budget)
         outputs, first_problem = [], None
         for case in self.cases:
@@ -792,7 +902,7 @@ class StepExercise(FunctionExercise):
                  cases: Sequence[StepCase], n_state: int = 1, uses_t: bool = False,
                  hints: Sequence[str] = (), mistakes: Sequence[Mistake] = (),
                  may_modify: Sequence[str] | None = None, returns: str = "",
-                 rtol: float = 1e-6, atol: float = 1e-12, time_budget: float = TIME_BUDGET):
+                 rtol: float = FUNCTION_RTOL, atol: float = FUNCTION_ATOL, time_budget: float = TIME_BUDGET):
         names = _arg_names(reference)
         self.n_state, self.uses_t = n_state, uses_t
         self.state_names = tuple(names[1:1 + n_state])
@@ -828,11 +938,16 @@ class StepExercise(FunctionExercise):
             args = (x, *state, g) + ((k + 1,) if self.uses_t else ()) + tuple(case.hyper)
             where = f"Case '{case.label}', step {k + 1} of {len(case.grads)}: {_describe_args(self.arg_names, args)}"
             out = _call(fn, args, self.arg_names, self.may_modify, where, clock)
-            if out is None:
-                self._problem(None, None, case if k == 0 else None, where)
+            if out is None or out is Ellipsis:
+                self._problem(None, out, case, where, "what your function returned")
             if not isinstance(out, (tuple, list)) or len(out) != n_out:
                 raise _Verdict(f"{WRONG} Your function should return the tuple ({names}), got {fmt(out)}.\n"
                                f"   {where}")
+            for i, (name, o) in enumerate(zip([self.arg_names[0], *self.state_names], out)):
+                if o is None:
+                    raise _Verdict(f"{WRONG} Element {i} (`{name}`) of the tuple your function returned is "
+                                   "None. Is an assignment missing? (Functions that work in place, such as "
+                                   "`np.copyto` or `out=`, return None.)\n   " + where)
             outs.append(tuple(out))
             if problem is None:
                 problem = self._problem(expected_xs[k], out[0], case, where, f"the returned `{self.arg_names[0]}`")
