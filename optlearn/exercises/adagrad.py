@@ -126,6 +126,18 @@ q2 = FunctionExercise(
         Mistake("accumulating |g| instead of g**2",
                       "AdaGrad sums *squared* gradients and takes the square root of the sum.",
                       lambda grads, lr, eps: lr / (np.sum(np.abs(grads), axis=0) + eps)),
+        Mistake("a sum over the wrong axis",
+                "axis 0 is time: np.sum(grads**2, axis=0) gives one value per coordinate (shape (n,)).",
+                lambda grads, lr, eps: lr / (np.sqrt(np.sum(grads**2, axis=1)) + eps)),
+        Mistake("the current gradient left out",
+                "torch adds g_T**2 to the accumulator *before* step T: sum over all T rows.",
+                lambda grads, lr, eps: lr / (np.sqrt(np.sum(grads[:-1]**2, axis=0)) + eps)),
+        Mistake("the step instead of the rate",
+                "return the factor that multiplies g_T, not the step lr * g_T / (sqrt(G) + eps).",
+                lambda grads, lr, eps: lr * grads[-1] / (np.sqrt(np.sum(grads**2, axis=0)) + eps)),
+        Mistake("eps inside the square root",
+                "torch adds eps *after* the sqrt: lr / (sqrt(G) + eps).",
+                lambda grads, lr, eps: lr / np.sqrt(np.sum(grads**2, axis=0) + eps)),
     ],
 )
 
@@ -135,7 +147,7 @@ q3 = ValueExercise(
     "adagrad.q3",
     r"""
     AdaGrad with $\eta = 0.1$, $\epsilon = 10^{-10}$ starts at $x_0 = (1, -2)$ and receives the
-    gradient $g = (0.5, -100)$. What is $x$ after this first step? Give an array.
+    gradient $g = (0.5, -100)$. What is $x$ after this first step (an array of shape (2,))?
     """,
     lambda: _X1,
     f"""
@@ -182,6 +194,8 @@ q4 = ValueExercise(
                 "the square root makes it lr / sqrt(t).", 0.0005),
         Mistake("a plain SGD step", "AdaGrad's step shrinks as G grows: lr / sqrt(t).", 0.2),
         Mistake("the first step's size", "the first step is lr; then it shrinks like 1/sqrt(t).", 0.1),
+        Mistake("a step count off by one", "step 100 divides by sqrt(G) with G = 100 g**2, its own "
+                "gradient included: lr / sqrt(100), not lr / sqrt(99).", 0.1 / np.sqrt(99)),
     ],
 )
 

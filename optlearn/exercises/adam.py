@@ -65,11 +65,18 @@ def _efficient_form(x, m, v, g, t, lr, beta1, beta2, eps):
 
 
 def _corrected_state(x, m, v, g, t, lr, beta1, beta2, eps):
-    # m and v are kept bias-corrected between steps (a common slip)
-    m_raw = m * (1 - beta1 ** (t - 1)) if t > 1 else m
-    v_raw = v * (1 - beta2 ** (t - 1)) if t > 1 else v
-    x_new, m_new, v_new = adam_step(x, m_raw, v_raw, g, t, lr, beta1, beta2, eps)
-    return x_new, m_new / (1 - beta1**t), v_new / (1 - beta2**t)
+    # as a learner writes it: m and v are overwritten by their corrected values and returned,
+    # so the next step decays m_hat, not m
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m = m / (1 - beta1**t)
+    v = v / (1 - beta2**t)
+    return x - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def _sign_flipped(x, m, v, g, t, lr, beta1, beta2, eps):
+    x_new, m, v = adam_step(x, m, v, g, t, lr, beta1, beta2, eps)
+    return 2 * x - x_new, m, v
 
 
 def _t_off_by_one(x, m, v, g, t, lr, beta1, beta2, eps):
@@ -106,6 +113,8 @@ q1 = StepExercise(
                 "and v_hat.", _corrected_state),
         Mistake("a step count off by one", "t is 1 at the first step: correct with 1 - beta**t.",
                       _t_off_by_one),
+        Mistake("Adam with the sign flipped", "x moves *against* the gradient: x - lr * m_hat / ...",
+                _sign_flipped),
     ],
 )
 
@@ -125,6 +134,11 @@ def _l2_in_gradient(x, m, v, g, t, lr, beta1, beta2, eps, weight_decay):
 
 def _decay_without_lr(x, m, v, g, t, lr, beta1, beta2, eps, weight_decay):
     return adam_step(x * (1 - weight_decay), m, v, g, t, lr, beta1, beta2, eps)
+
+
+def _decay_after_step(x, m, v, g, t, lr, beta1, beta2, eps, weight_decay):
+    x_new, m, v = adam_step(x, m, v, g, t, lr, beta1, beta2, eps)
+    return x_new * (1 - lr * weight_decay), m, v
 
 
 q2 = StepExercise(
@@ -147,6 +161,9 @@ q2 = StepExercise(
                       "directly: x * (1 - lr * weight_decay).", _l2_in_gradient),
         Mistake("weight decay without the lr", "torch's AdamW multiplies x by 1 - lr * weight_decay.",
                       _decay_without_lr),
+        Mistake("the decay applied after the Adam step",
+                "torch's AdamW shrinks the *old* x first, x * (1 - lr * weight_decay), then adds the "
+                "Adam step; shrinking after the step also shrinks the step.", _decay_after_step),
     ],
 )
 
@@ -196,6 +213,11 @@ q3 = ValueExercise(
                 "m and v start at 0: divide them by 1 - beta1**t and 1 - beta2**t.", _by_hand(False)[0]),
         Mistake("parameters instead of updates", "give the steps x_t - x_{t-1}, not x_t.",
                 np.cumsum(_three_updates())),
+        Mistake("the sign flipped", "an update goes *against* the gradient: the first one is -lr * sign(g).",
+                -_three_updates()),
+        Mistake("every step lr * sign(g)",
+                "only the first step is exactly -lr * sign(g); later ones depend on m_hat / sqrt(v_hat).",
+                -0.1 * np.sign(_GRADS3)),
     ],
 )
 

@@ -186,6 +186,9 @@ q5 = ValueExercise(
     answer = (q.kappa - 1) / (q.kappa + 1)   # kappa = {Q.kappa:g}: {(Q.kappa - 1) / (Q.kappa + 1):g}
     """,
     digits=3,
+    explanation=(f"With lr = 2/(mu + L) the extreme eigen-directions shrink by the same factor, "
+                 f"|1 - lr mu| = |1 - lr L| = (kappa - 1)/(kappa + 1) = {(Q.kappa - 1) / (Q.kappa + 1):.3g} "
+                 f"(kappa = L/mu = {Q.kappa:g}); the directions of the other eigenvalues shrink faster."),
     hints=["Plug lr = 2/(mu+L) into |1 - lr * mu|.", "The factor is (kappa - 1)/(kappa + 1) with kappa = L/mu."],
     mistakes=[
         Mistake("the rate of the step 1/L", "with lr = 1/L the factor is 1 - 1/kappa = 0.75; "

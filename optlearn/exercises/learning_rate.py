@@ -94,6 +94,12 @@ q2 = FunctionExercise(
         Mistake("a factor without the 1/2",
                       "(1 + cos) goes from 2 to 0; halve it so that the schedule starts at lr.",
                       lambda c, lr, T, e: e + (lr - e) * (1 + np.cos(np.pi * c / T))),
+        Mistake("a rising schedule, (1 - cos) / 2",
+                "(1 - cos(pi * count / T_max)) / 2 goes from 0 to 1: the schedule must *start* at lr, "
+                "so use (1 + cos) / 2.", lambda c, lr, T, e: e + (lr - e) * (1 - np.cos(np.pi * c / T)) / 2),
+        Mistake("the pi forgotten",
+                "cos(count / T_max) covers only 1 radian; half a cosine needs cos(pi * count / T_max).",
+                lambda c, lr, T, e: e + (lr - e) * (1 + np.cos(c / T)) / 2),
     ],
 )
 

@@ -64,13 +64,16 @@ def _keras(x, v, g, lr, beta):
     return x + v, v
 
 
+_NAMES = (r"(Chapter 3 writes this buffer $b_t$ and the parameters $\theta$: here `v` is $b_t$, `x` is "
+          r"$\theta$, `beta` is $\beta$; the chapter's velocity $v_t = -\eta\, b_t$ is not this `v`.)")
+
 q1 = StepExercise(
     "momentum.q1",
     r"""
     Write one heavy-ball step in PyTorch's convention: the buffer $v$ accumulates gradients
     with no learning rate inside, $v \leftarrow \beta v + g$, then the parameters move by
     $-\eta$ times the new buffer. Return `(x_new, v_new)`.
-    """,
+    """ + _NAMES,
     momentum_step, lambda lr, beta: ol.sgd(lr=lr, momentum=beta), _CASES, n_state=1,
     hints=["First update the buffer from v and g, then move x using the *new* buffer.",
            "v_new = beta * v + g  (no (1 - beta), no lr).",
@@ -106,13 +109,24 @@ def _nesterov_no_gradient(x, v, g, lr, beta):
     return x - lr * beta * v, v
 
 
+def _nesterov_sign_flipped(x, v, g, lr, beta):
+    v = beta * v + g
+    return x + lr * (g + beta * v), v
+
+
+def _nesterov_keras(x, v, g, lr, beta):
+    # Sutskever et al. / Keras: a velocity with the lr inside, v = beta*v - lr*g, x += beta*v - lr*g
+    v = beta * v - lr * g
+    return x + beta * v - lr * g, v
+
+
 q2 = StepExercise(
     "momentum.q2",
     r"""
     Write one Nesterov step in PyTorch's form: update the buffer $v \leftarrow \beta v + g$, then
     step along $g + \beta v$ (with the *new* $v$): $x \leftarrow x - \eta\,(g + \beta v)$.
     Return `(x_new, v_new)`.
-    """,
+    """ + _NAMES,
     nesterov_step,
     lambda lr, beta: ol.sgd(lr=lr, momentum=beta, nesterov=True), _CASES, n_state=1,
     hints=["Nesterov 'looks ahead': the step uses the gradient plus beta times the new buffer.",
@@ -125,6 +139,11 @@ q2 = StepExercise(
         Mistake("a look-ahead without the gradient",
                       "the Nesterov direction is g + beta * v_new: keep the current gradient g.",
                       _nesterov_no_gradient),
+        Mistake("Nesterov with the sign flipped", "x moves *against* the gradient: x - lr * (g + beta * v_new).",
+                _nesterov_sign_flipped),
+        Mistake("the Sutskever / Keras velocity form",
+                "v = beta*v - lr*g with x += beta*v - lr*g moves x the same way, but its buffer is "
+                "-lr times PyTorch's: keep v = beta*v + g, with no lr inside.", _nesterov_keras),
     ],
 )
 

@@ -94,6 +94,9 @@ q2 = FunctionExercise(
                 lambda n, b, d: round(n / b)),
         Mistake("a fractional number of updates", "updates are counted in whole batches.",
                       lambda n, b, d: n / b),
+        Mistake("n // batch_size + 1", "adding one batch for the remainder is wrong when batch_size "
+                "divides n exactly (and when the partial batch is dropped): round up with "
+                "math.ceil(n / batch_size), or -(-n // batch_size).", lambda n, b, d: n // b + 1),
     ],
 )
 
@@ -126,6 +129,7 @@ q3 = FunctionExercise(
         Case("two bad epochs, patience 2", ([1.0, 0.9, 0.95, 0.92], 2)),
         Case("an improvement after a bump", (_CURVE[:5], 2)),
         Case("patience 3 exhausted", (list(_CURVE), 3)),
+        Case("a tie is not an improvement", ([1.0, 0.9, 0.9, 0.9], 2)),
     ],
     expected=_expected_should_stop, returns="True or False",
     hints=["Find the epoch of the best (lowest) loss with np.argmin.",
@@ -136,6 +140,9 @@ q3 = FunctionExercise(
                       lambda v, p: len(v) > 1 and bool(v[-1] > v[-2])),
         Mistake("a patience off by one", "stop when the best epoch is `patience` epochs old, "
                       "not patience + 1.", lambda v, p: len(v) - 1 - int(np.argmin(v)) > p),
+        Mistake("counting a tie as an improvement", "an epoch improves only with a loss *strictly* below "
+                "the best so far: take the first epoch of the best loss (np.argmin does).",
+                lambda v, p: int(np.argmin(v[::-1])) >= p),
     ],
 )
 
@@ -323,6 +330,10 @@ q9 = ValueExercise(
                 "lr * weight_decay * w = 0.1.", (99.9, 99.99)),
         Mistake("AdamW's decay normalised too", "AdamW's decay is applied outside Adam's normalisation: "
                 "w * (1 - lr * weight_decay).", (99.99, 99.99)),
+        Mistake("the L2 term left out of Adam's gradient", "with weight_decay, torch's Adam adds "
+                "0.1 * w = 10 to the zero loss gradient, so w moves by lr = 0.01.", (100.0, 99.9)),
+        Mistake("AdamW's decay without the lr", "torch's AdamW multiplies w by 1 - lr * weight_decay "
+                "= 0.999, not by 1 - weight_decay.", (99.99, 90.0)),
     ],
 )
 
@@ -333,8 +344,8 @@ q10 = ValueExercise(
     r"""
     A model trains well with batch size 256 and SGD at `lr = 0.1`, and separately with Adam at
     `lr = 1e-3`. The batch size becomes 2048. Which learning rates do the usual scaling rules give:
-    the linear rule for SGD (Goyal et al. 2017) and the square-root rule for Adam (Malladi et al.
-    2022)? Answer `(lr_sgd, lr_adam)`.
+    the linear rule for SGD (Goyal et al. 2017) and the square-root rule that chapter 7 gives for
+    Adam (Malladi et al. 2022; section "What changes with large batches")? Answer `(lr_sgd, lr_adam)`.
     """,
     lambda: (0.1 * 2048 / 256, 1e-3 * np.sqrt(2048 / 256)),
     """
@@ -342,9 +353,11 @@ q10 = ValueExercise(
     answer = (0.1 * k, 1e-3 * np.sqrt(k))
     """,
     digits=3, answer_comment="a tuple (lr_sgd, lr_adam)",
-    explanation="k = 8: SGD's lr times k (k small steps = one step with k times the lr), Adam's times "
-                "sqrt(k) (its update is normalised, and the gradient noise's standard deviation falls like "
-                "1/sqrt(k)); both rules need a warmup and fail beyond a critical batch size.",
+    explanation="k = 8. SGD: lr times k, since k small steps move about as far as one step with k times "
+                "the lr when the gradient changes little over them (Goyal et al. 2017). Adam: lr times "
+                "sqrt(k), the rule chapter 7 gives for adaptive methods, whose step does not scale with "
+                "the gradient (Malladi et al. 2022). The chapter measures the mini-batch gradient's "
+                "variance falling like 1/B, so its standard deviation falls like 1/sqrt(B).",
     hints=["The batch grows by k = 2048 / 256 = 8.",
            "Linear rule: lr times k. Square-root rule: lr times sqrt(k)."],
     mistakes=[

@@ -56,13 +56,24 @@ def _adagrad_sum(x, s, g, lr, alpha, eps):
     return x - lr * g / (np.sqrt(s) + eps), s
 
 
+def _sign_flipped(x, s, g, lr, alpha, eps):
+    x_new, s = rmsprop_step(x, s, g, lr, alpha, eps)
+    return 2 * x - x_new, s
+
+
+def _accumulate_after(x, s, g, lr, alpha, eps):
+    return x - lr * g / (np.sqrt(s) + eps), alpha * s + (1 - alpha) * g**2
+
+
+_NAMES = r"(The chapter writes this average $v_t$ and $\alpha$ its decay: here `s` is $v_t$, `alpha` is $\alpha$.)"
+
 q1 = StepExercise(
     "rmsprop.q1",
     """
     Write one RMSProp step as `torch.optim.RMSprop` computes it (no momentum, not centred):
     update the moving average `s` of `g**2` with decay `alpha`, then move `x` by
     `-lr * g / (sqrt(s) + eps)`. Return `(x_new, s_new)`.
-    """,
+    """ + _NAMES,
     rmsprop_step, lambda lr, alpha, eps: ol.rmsprop(lr=lr, alpha=alpha, eps=eps), _CASES, n_state=1,
     hints=["alpha weights the *old* average: s_new = alpha * s + (1 - alpha) * g**2.",
            "Then divide the current gradient by sqrt(s_new) + eps (eps outside the sqrt)."],
@@ -74,6 +85,11 @@ q1 = StepExercise(
         Mistake("alpha and 1 - alpha swapped",
                       "alpha (0.99) is the weight of the *old* average; the new g**2 gets 1 - alpha.",
                       _swapped_alpha),
+        Mistake("RMSProp with the sign flipped", "x moves *against* the gradient: x - lr * g / ...",
+                _sign_flipped),
+        Mistake("accumulating after the step",
+                "update s with g**2 *before* dividing; otherwise the first step divides by eps alone.",
+                _accumulate_after),
         Mistake("AdaGrad's sum", "RMSProp *averages* g**2 with decay alpha instead of summing it.",
                       _adagrad_sum),
     ],
@@ -109,7 +125,7 @@ q2 = StepExercise(
     Write one step of centred RMSProp (`centered=True`): keep moving averages `s` of `g**2` and
     `m` of `g`, both with decay `alpha`, and divide `g` by `sqrt(s - m**2) + eps`.
     Return `(x_new, s_new, m_new)`.
-    """,
+    """ + _NAMES,
     centered_rmsprop_step,
     lambda lr, alpha, eps: ol.rmsprop(lr=lr, alpha=alpha, eps=eps, centered=True),
     [c for c in _CASES if c.label not in ("first step",)]
@@ -182,6 +198,8 @@ q4 = ValueExercise(
                 "bound; RMSProp's moving average tends to g**2, so its step tends to lr.", 0.01 / np.sqrt(3000)),
         Mistake("a vanishing step", "a moving average does not grow without bound, so the step does "
                 "not vanish: it tends to lr.", 0.0),
+        Mistake("the first step's size", "the first step is lr / sqrt(1 - alpha) = 0.1; as s tends to "
+                "g**2 the step tends to lr.", 0.1),
     ],
 )
 
