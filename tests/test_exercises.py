@@ -716,3 +716,130 @@ def test_arrays_get_an_element_index_and_the_too_coarse_message():
     q = ValueExercise("demo.q", "?", lambda: np.array([0.12345, -2.3456]), "answer = 0", digits=3)
     _, out = verdict(q, np.array([0.12, -2.3]))
     assert "Right, but too coarse" in out and "2 significant digits" in out, out
+
+
+# --------------------------------------------------------------------------- review of 2026-11-29 (mistakes)
+# Each wrong answer is written as a learner writes it (not the module's own mistake function).
+def _adam_corrected_state(x, m, v, g, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m = m / (1 - beta1**t)            # m_hat overwrites m and is fed back next step
+    v = v / (1 - beta2**t)
+    return x - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def _adam_flipped(x, m, v, g, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return x + lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
+def _adamw_decay_after(x, m, v, g, t, lr, beta1, beta2, eps, weight_decay):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    x = x - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return x - lr * weight_decay * x, m, v
+
+
+def _rmsprop_flipped(x, s, g, lr, alpha, eps):
+    s = alpha * s + (1 - alpha) * g * g
+    return x + lr * g / (np.sqrt(s) + eps), s
+
+
+def _rmsprop_after(x, s, g, lr, alpha, eps):
+    x = x - lr * g / (np.sqrt(s) + eps)
+    s = alpha * s + (1 - alpha) * g * g
+    return x, s
+
+
+def _nesterov_flipped(x, v, g, lr, beta):
+    v = beta * v + g
+    return x + lr * (g + beta * v), v
+
+
+def _nesterov_keras(x, v, g, lr, beta):
+    v = beta * v - lr * g
+    x = x + beta * v - lr * g
+    return x, v
+
+
+def _cosine_rising(count, lr, T_max, eta_min):
+    import math
+    return eta_min + (lr - eta_min) * (1 - math.cos(math.pi * count / T_max)) / 2
+
+
+def _cosine_no_pi(count, lr, T_max, eta_min):
+    import math
+    return eta_min + (lr - eta_min) * (1 + math.cos(count / T_max)) / 2
+
+
+def _should_stop_tie(val_losses, patience):
+    best, best_epoch = float("inf"), 0
+    for epoch, loss in enumerate(val_losses):
+        if loss <= best:                   # a tie counted as an improvement
+            best, best_epoch = loss, epoch
+    return len(val_losses) - 1 - best_epoch >= patience
+
+
+@pytest.mark.parametrize("q, fn, named", [
+    ("adam.q1", _adam_corrected_state, "bias-corrected averages returned as the state"),
+    ("adam.q1", _adam_flipped, "Adam with the sign flipped"),
+    ("adam.q2", _adamw_decay_after, "the decay applied after the Adam step"),
+    ("rmsprop.q1", _rmsprop_flipped, "RMSProp with the sign flipped"),
+    ("rmsprop.q1", _rmsprop_after, "accumulating after the step"),
+    ("momentum.q2", _nesterov_flipped, "Nesterov with the sign flipped"),
+    ("momentum.q2", _nesterov_keras, "the Sutskever / Keras velocity form"),
+    ("adagrad.q2", lambda grads, lr, eps: lr / (np.sqrt((grads**2).sum(axis=1)) + eps), "a sum over the wrong axis"),
+    ("adagrad.q2", lambda grads, lr, eps: lr / (np.sqrt((grads[:-1]**2).sum(axis=0)) + eps),
+     "the current gradient left out"),
+    ("adagrad.q2", lambda grads, lr, eps: lr * grads[-1] / (np.sqrt((grads**2).sum(axis=0)) + eps),
+     "the step instead of the rate"),
+    ("adagrad.q2", lambda grads, lr, eps: lr / np.sqrt((grads**2).sum(axis=0) + eps), "eps inside the square root"),
+    ("learning_rate.q2", _cosine_rising, "a rising schedule"),
+    ("learning_rate.q2", _cosine_no_pi, "the pi forgotten"),
+    ("overfitting.q2", lambda n, b, d: n // b + 1, "n // batch_size + 1"),
+    ("overfitting.q3", _should_stop_tie, "counting a tie as an improvement"),
+], ids=str)
+def test_review_function_mistakes_are_named(q, fn, named):
+    chapter, short = q.split(".")
+    result, out = verdict(getattr(MODULES[chapter], short), fn)
+    assert not result and out.count("This looks like") == 1 and f"This looks like {named}" in out, out
+
+
+@pytest.mark.parametrize("q, answer, named", [
+    ("rmsprop.q4", 0.1, "the first step's size"),
+    ("adagrad.q4", 0.1 / np.sqrt(99), "a step count off by one"),
+    ("adam.q3", np.array([-0.1, -0.1, 0.1]), "every step lr * sign(g)"),
+    ("adam.q3", "flipped", "the sign flipped"),
+    ("overfitting.q9", (100, 99.9), "the L2 term left out of Adam's gradient"),
+    ("overfitting.q9", (99.99, 90), "AdamW's decay without the lr"),
+], ids=str)
+def test_review_value_mistakes_are_named(q, answer, named):
+    chapter, short = q.split(".")
+    ex = getattr(MODULES[chapter], short)
+    if isinstance(answer, str):
+        answer = -np.asarray(ex.expected)
+    result, out = verdict(ex, answer)
+    assert not result and f"This looks like {named}" in out, out
+
+
+def test_prompts_map_names_to_the_chapters_symbols():
+    for q in ("q1", "q2"):
+        assert "`v` is $b_t$" in getattr(MODULES["momentum"], q).prompt
+        assert "`s` is $v_t$" in getattr(MODULES["rmsprop"], q).prompt
+    ag3 = MODULES["adagrad"].q3.prompt
+    assert "Give an array. Give" not in ag3 and "(an array of shape (2,))? Give 3 significant digits." in ag3
+
+
+def test_gradient_descent_q5_correct_verdict_explains():
+    gd = MODULES["gradient_descent"]
+    _, out = verdict(gd.q5, gd.q5.expected)
+    assert "(kappa - 1)/(kappa + 1) = 0.6" in out and "kappa = L/mu = 4" in out, out
+
+
+def test_square_root_rule_as_chapter_7_states_it():
+    q = MODULES["overfitting"].q10
+    assert "chapter 7" in q.prompt and "Malladi et al. 2022" in q.prompt
+    assert "Malladi et al. 2022" in q.explanation and "variance falling like 1/B" in q.explanation
+    assert "warmup" not in q.explanation     # the chapter ties warmup to the linear rule only
+    np.testing.assert_allclose(q.expected, (0.8, 1e-3 * np.sqrt(8)))
