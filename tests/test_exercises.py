@@ -659,6 +659,13 @@ def test_tensors_are_accepted_like_numpy():
     assert verdict(gd.q3, FakeTensor(gd.q3.expected, requires_grad=True))[0]
     assert verdict(of.q3, lambda v, p: FakeTensor(of.q3.reference(v, p)))[0]       # a 0-d bool tensor
     assert verdict(gd.q1, lambda A, x: FakeTensor(A @ x, requires_grad=True))[0]
+    mo = MODULES["momentum"]
+
+    def momentum_step(x, v, g, lr, beta):   # torch-style: tensors that require grad
+        x_new, v_new = mo.momentum_step(x, v, g, lr, beta)
+        return FakeTensor(x_new, requires_grad=True), FakeTensor(v_new, requires_grad=True)
+
+    assert verdict(mo.q1, momentum_step)[0]
 
     class Broken(FakeTensor):
         def detach(self):

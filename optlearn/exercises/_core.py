@@ -962,9 +962,9 @@ class StepExercise(FunctionExercise):
                         break
             try:
                 with _quiet():
-                    x = np.array(out[0], dtype=float)
-                    state = tuple(np.array(s, dtype=float) for s in out[1:])
-            except (TypeError, ValueError):
+                    x = np.array(_unwrap(out[0], ""), dtype=float)
+                    state = tuple(np.array(_unwrap(s, ""), dtype=float) for s in out[1:])
+            except (TypeError, ValueError, _Problem):
                 break
             if x.shape != np.shape(case.x0) or any(s.shape != x.shape for s in state):
                 break
