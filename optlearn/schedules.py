@@ -256,16 +256,39 @@ def inverse_time(lr: float, decay_rate: float) -> Schedule:
 
 
 def inverse_sqrt(lr: float, warmup_steps: int = 1) -> Schedule:
-    r""":math:`\text{lr}\sqrt{w / \max(t+1, w)}`: constant for ``w`` steps then :math:`\propto 1/\sqrt{t+1}`.
+    r"""The Transformer schedule: linear warm-up for ``w`` updates, then :math:`\propto 1/\sqrt{t+1}`.
 
-    With ``warmup_steps=1`` this is :math:`\text{lr}/\sqrt{t+1}`. Compare with
-    ``LambdaLR(lambda t: math.sqrt(w / max(t + 1, w)))``.
+    .. math::
+        \eta_t = \text{lr}\cdot\min\!\Big(\frac{t+1}{w},\ \sqrt{\frac{w}{t+1}}\Big),
+        \qquad t = 0, 1, 2, \dots
+
+    This is equation (3) of Vaswani et al. (2017), *Attention is all you need*
+    (https://arxiv.org/abs/1706.03762),
+    :math:`d_{\text{model}}^{-1/2}\min(s^{-1/2},\ s\,w^{-3/2})` with step number
+    :math:`s = t + 1`, written with its peak ``lr`` :math:`= (d_{\text{model}}\,w)^{-1/2}`:
+    the rate rises linearly from ``lr / w`` at ``t = 0`` to ``lr`` at ``t = w - 1``, then
+    decays as :math:`\text{lr}\sqrt{w/(t+1)}`. The paper uses ``w = 4000`` and
+    :math:`d_{\text{model}} = 512`, i.e. ``inverse_sqrt((512 * 4000) ** -0.5, 4000)``.
+    With ``warmup_steps=1`` it is :math:`\text{lr}/\sqrt{t+1}` (no warm-up).
+    PyTorch has no built-in; the same values come from
+    ``LambdaLR(opt, lambda t: min((t + 1) / w, math.sqrt(w / (t + 1))))`` with the
+    optimizer's ``lr`` set to the peak.
+
+    Args:
+        lr: Peak learning rate (>= 0), reached at update ``warmup_steps - 1``.
+        warmup_steps: Number ``w`` of updates of the linear warm-up (integer >= 1).
+
+    Raises:
+        ValueError: ``lr`` negative or not finite, or ``warmup_steps`` not a positive integer.
 
     Example:
+        >>> s = inverse_sqrt(1.0, warmup_steps=4)
+        >>> [round(s(t), 4) for t in range(6)]
+        [0.25, 0.5, 0.75, 1.0, 0.8944, 0.8165]
         >>> inverse_sqrt(1.0)(3)
         0.5
     """
     check_non_negative("lr", lr)
     _check_positive_int("warmup_steps", warmup_steps)
-    return _schedule(lambda t: lr * np.sqrt(warmup_steps / np.maximum(t + 1.0, warmup_steps)))
-
+    w = float(warmup_steps)
+    return _schedule(lambda t: lr * np.minimum((t + 1.0) / w, np.sqrt(w / (t + 1.0))))

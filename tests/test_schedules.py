@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import pathlib
 
 import numpy as np
@@ -17,7 +18,10 @@ def _id(case):
     return case["name"] + "(" + ",".join(f"{k}={v}" for k, v in case["kwargs"].items()) + ")"
 
 
-@pytest.mark.parametrize("case", FIXTURES, ids=_id)
+# The fixture's inverse_sqrt case was generated for the former schedule (constant during the
+# warm-up); inverse_sqrt is checked against Vaswani et al.'s formula below until the fixture
+# script regenerates that case (hand-off: /work/brief/handoff_truth13_inverse_sqrt.md).
+@pytest.mark.parametrize("case", [c for c in FIXTURES if c["name"] != "inverse_sqrt"], ids=_id)
 def test_matches_torch_scheduler(case):
     schedule = getattr(schedules, case["name"])(**case["kwargs"])
     expected = np.array(case["lrs"])
@@ -25,6 +29,34 @@ def test_matches_torch_scheduler(case):
     np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-15)
     # the array form gives the same values (for plotting)
     np.testing.assert_allclose(schedule(np.arange(len(expected))), ours, rtol=1e-14, atol=1e-16)
+
+
+def _vaswani(step_num: np.ndarray, d_model: int, warmup_steps: int) -> np.ndarray:
+    """Equation (3) of Vaswani et al. (2017), arXiv:1706.03762, step_num = 1, 2, ..."""
+    return d_model ** -0.5 * np.minimum(step_num ** -0.5, step_num * warmup_steps ** -1.5)
+
+
+@pytest.mark.parametrize("d_model, w", [(512, 4000), (1024, 4000), (64, 7), (16, 1)])
+def test_inverse_sqrt_is_the_transformer_schedule(d_model, w):
+    t = np.arange(3 * w + 50)
+    s = schedules.inverse_sqrt((d_model * w) ** -0.5, warmup_steps=w)
+    np.testing.assert_allclose(s(t), _vaswani(t + 1.0, d_model, w), rtol=1e-12, atol=0)
+    assert s(w - 1) == pytest.approx((d_model * w) ** -0.5, rel=1e-14)   # the peak
+
+
+def test_inverse_sqrt_warms_up_linearly_then_decays():
+    w, lr = 5, 0.1
+    s = schedules.inverse_sqrt(lr, warmup_steps=w)
+    ramp = s(np.arange(w))
+    np.testing.assert_allclose(ramp, lr * np.arange(1, w + 1) / w, rtol=1e-14)   # lr/w, 2lr/w, ..., lr
+    np.testing.assert_allclose(np.diff(ramp), lr / w, rtol=1e-12)                  # linear
+    tail = np.arange(w - 1, 200)
+    np.testing.assert_allclose(s(tail), lr * np.sqrt(w / (tail + 1.0)), rtol=1e-14)
+    assert np.all(np.diff(s(tail)) < 0)
+    # the same values as torch's LambdaLR with this lambda (the documented PyTorch spelling)
+    lam = [min((k + 1) / w, math.sqrt(w / (k + 1))) for k in range(60)]
+    np.testing.assert_allclose(s(np.arange(60)), lr * np.array(lam), rtol=1e-14)
+    assert schedules.inverse_sqrt(1.0)(3) == 0.5                                    # w = 1: 1/sqrt(t+1)
 
 
 def test_scalar_in_float_out():
@@ -37,6 +69,7 @@ def test_scalar_in_float_out():
     "make, match",
     [
         (lambda: schedules.constant(-1.0), r"lr=-1.0 must be a finite number >= 0"),
+        (lambda: schedules.inverse_sqrt(0.1, warmup_steps=0), r"warmup_steps=0 must be a positive integer"),
         (lambda: schedules.exponential(0.1, gamma=-0.5), r"gamma=-0.5 must be"),
         (lambda: schedules.cosine_annealing(0.1, T_max=0), r"T_max=0 must be an integer >= 1"),
         (lambda: schedules.linear_warmup(0.1, start_factor=0.0), r"start_factor=0.0 must be in \(0, 1\]"),
