@@ -172,7 +172,7 @@ def schedule_cases() -> list[dict]:
                                     final_div_factor=100.0, cycle_momentum=False))),
         ("inverse_time", dict(lr=LR, decay_rate=0.1), run(lambda o: S.LambdaLR(o, lambda t: 1 / (1 + 0.1 * t)))),
         ("inverse_sqrt", dict(lr=LR, warmup_steps=5),
-         run(lambda o: S.LambdaLR(o, lambda t: math.sqrt(5 / max(t + 1, 5))))),
+         run(lambda o: S.LambdaLR(o, lambda t: min((t + 1) / 5, math.sqrt(5 / (t + 1)))))),  # Vaswani et al. eq. (3)
     ]
     # CosineAnnealingLR past T_max: torch's recursive step() follows the closed
     # form (a cosine of period 2 T_max) there too; both are stored (3 periods).

@@ -18,10 +18,7 @@ def _id(case):
     return case["name"] + "(" + ",".join(f"{k}={v}" for k, v in case["kwargs"].items()) + ")"
 
 
-# The fixture's inverse_sqrt case was generated for the former schedule (constant during the
-# warm-up); inverse_sqrt is checked against Vaswani et al.'s formula below until the fixture
-# script regenerates that case (hand-off: /work/brief/handoff_truth13_inverse_sqrt.md).
-@pytest.mark.parametrize("case", [c for c in FIXTURES if c["name"] != "inverse_sqrt"], ids=_id)
+@pytest.mark.parametrize("case", FIXTURES, ids=_id)
 def test_matches_torch_scheduler(case):
     schedule = getattr(schedules, case["name"])(**case["kwargs"])
     expected = np.array(case["lrs"])
