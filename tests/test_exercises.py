@@ -846,7 +846,7 @@ def test_gradient_descent_q5_correct_verdict_explains():
 
 def test_square_root_rule_as_chapter_7_states_it():
     q = MODULES["overfitting"].q10
-    assert "chapter 7" in q.prompt and "Malladi et al. 2022" in q.prompt
+    assert "the chapter gives" in q.prompt and "Malladi et al. 2022" in q.prompt
     assert "Malladi et al. 2022" in q.explanation and "variance falling like 1/B" in q.explanation
     assert "warmup" not in q.explanation     # the chapter ties warmup to the linear rule only
     np.testing.assert_allclose(q.expected, (0.8, 1e-3 * np.sqrt(8)))

@@ -1,4 +1,4 @@
-"""Exercises of chapter 4, *AdaGrad*.
+"""Exercises of the chapter *AdaGrad*.
 
 Questions:
     q1: write one AdaGrad step, as torch.optim.Adagrad (function).

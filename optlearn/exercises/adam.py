@@ -1,4 +1,4 @@
-"""Exercises of chapter 6, *Adam and AdamW*.
+"""Exercises of the chapter *Adam and AdamW*.
 
 Questions:
     q1: write one Adam step with bias correction, as torch.optim.Adam (function).

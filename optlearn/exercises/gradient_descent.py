@@ -1,4 +1,4 @@
-"""Exercises of chapter 1, *Gradient descent*.
+"""Exercises of the chapter *Gradient descent*.
 
 Questions:
     q1: the gradient of the quadratic f(x) = x^T A x / 2 (function).

@@ -1,4 +1,4 @@
-"""Exercises of chapter 2, *The learning rate and its schedules*.
+"""Exercises of the chapter *The learning rate and its schedules*.
 
 Questions:
     q1: write the step-decay schedule, as torch's StepLR (function).

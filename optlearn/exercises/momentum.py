@@ -1,4 +1,4 @@
-"""Exercises of chapter 3, *Momentum*.
+"""Exercises of the chapter *Momentum*.
 
 Questions:
     q1: write one heavy-ball step in torch's convention (function).
@@ -64,7 +64,7 @@ def _keras(x, v, g, lr, beta):
     return x + v, v
 
 
-_NAMES = (r"(Chapter 3 writes this buffer $b_t$ and the parameters $\theta$: here `v` is $b_t$, `x` is "
+_NAMES = (r"(The chapter writes this buffer $b_t$ and the parameters $\theta$: here `v` is $b_t$, `x` is "
           r"$\theta$, `beta` is $\beta$; the chapter's velocity $v_t = -\eta\, b_t$ is not this `v`.)")
 
 q1 = StepExercise(

@@ -1,4 +1,4 @@
-"""Exercises of chapter 7, *Mini-batches, regularisation and early stopping*.
+"""Exercises of the chapter *Mini-batches, regularisation and early stopping*.
 
 Questions:
     q1: the gradient of the L2 penalty (weight decay) (function).
@@ -344,7 +344,7 @@ q10 = ValueExercise(
     r"""
     A model trains well with batch size 256 and SGD at `lr = 0.1`, and separately with Adam at
     `lr = 1e-3`. The batch size becomes 2048. Which learning rates do the usual scaling rules give:
-    the linear rule for SGD (Goyal et al. 2017) and the square-root rule that chapter 7 gives for
+    the linear rule for SGD (Goyal et al. 2017) and the square-root rule that the chapter gives for
     Adam (Malladi et al. 2022; section "What changes with large batches")? Answer `(lr_sgd, lr_adam)`.
     """,
     lambda: (0.1 * 2048 / 256, 1e-3 * np.sqrt(2048 / 256)),
@@ -355,7 +355,7 @@ q10 = ValueExercise(
     digits=3, answer_comment="a tuple (lr_sgd, lr_adam)",
     explanation="k = 8. SGD: lr times k, since k small steps move about as far as one step with k times "
                 "the lr when the gradient changes little over them (Goyal et al. 2017). Adam: lr times "
-                "sqrt(k), the rule chapter 7 gives for adaptive methods, whose step does not scale with "
+                "sqrt(k), the rule the chapter gives for adaptive methods, whose step does not scale with "
                 "the gradient (Malladi et al. 2022). The chapter measures the mini-batch gradient's "
                 "variance falling like 1/B, so its standard deviation falls like 1/sqrt(B).",
     hints=["The batch grows by k = 2048 / 256 = 8.",

@@ -1,4 +1,4 @@
-"""Exercises of chapter 5, *RMSProp*.
+"""Exercises of the chapter *RMSProp*.
 
 Questions:
     q1: write one RMSProp step, as torch.optim.RMSprop (function).
