@@ -78,7 +78,9 @@ for _ in range(12):
     sch.step()
 poly = keras.optimizers.schedules.PolynomialDecay(lr * sf, decay_steps=T, end_learning_rate=lr * ef, power=1.0)
 keras_lin = [float(poly(float(s))) for s in range(12)]
+optax_lin = optax.linear_schedule(lr * sf, lr * ef, transition_steps=T)
 facts["linear_warmup"] = {"torch_LinearLR": torch_lin, "keras_PolynomialDecay": keras_lin,
+                          "optax_linear_schedule_max_abs_diff": float(np.max(np.abs(np.array(torch_lin) - [float(optax_lin(s)) for s in range(12)]))),
                           "max_abs_diff": float(np.max(np.abs(np.array(torch_lin) - keras_lin)))}
 
 # --- item 31: PiecewiseConstantDecay == MultiStepLR only with boundaries m - 1 ---------
@@ -94,7 +96,9 @@ for _ in range(10):
 values = [lr, lr * gamma, lr * gamma**2]
 pc_m1 = keras.optimizers.schedules.PiecewiseConstantDecay([m - 1 for m in milestones], values)
 pc_m = keras.optimizers.schedules.PiecewiseConstantDecay(milestones, values)
+optax_pc = optax.piecewise_constant_schedule(lr, {m: gamma for m in milestones})
 facts["multistep"] = {"milestones": milestones, "torch_MultiStepLR": torch_ms,
+                      "optax_piecewise_constant": [float(optax_pc(s)) for s in range(10)],
                       "keras_boundaries_m_minus_1": [float(pc_m1(s)) for s in range(10)],
                       "keras_boundaries_m": [float(pc_m(s)) for s in range(10)]}
 
