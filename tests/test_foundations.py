@@ -1,0 +1,278 @@
+"""Tests of the foundations modules: curvature, line search, Newton's method, Polyak step.
+
+Verified against scipy.optimize / scipy.linalg where they do the same job, and
+against closed forms otherwise. float64 throughout; tolerances stated per test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.optimize
+import scipy.sparse.linalg
+
+import optlearn as ol
+from optlearn.curvature import Curvature, curvature, curvature_on_grid, power_iteration
+from optlearn.functions import Quadratic, Rosenbrock, Saddle, DoubleWell
+from optlearn.linesearch import LineSearchError, armijo, descent, exact_step
+from optlearn.newton import newton, newton_direction
+from optlearn.polyak import polyak_lr
+
+
+class Counting:
+    """Wrap an objective and count evaluations of f."""
+
+    def __init__(self, obj):
+        self.obj, self.n = obj, 0
+
+    def f(self, x):
+        self.n += 1
+        return self.obj.f(x)
+
+
+# ----------------------------------------------------------------------------- curvature
+def test_curvature_matches_scipy_eigh_on_random_spd():
+    rng = np.random.default_rng(1)
+    M = rng.normal(size=(6, 6))
+    H = M @ M.T + 0.1 * np.eye(6)
+    lam = scipy.linalg.eigh(H, eigvals_only=True)
+    c = curvature(H)
+    assert c == Curvature(pytest.approx(lam[-1], rel=1e-12), pytest.approx(lam[0], rel=1e-12),
+                          pytest.approx(lam[-1] / lam[0], rel=1e-12))
+
+
+def test_curvature_of_objective_and_nonconvex():
+    q = Quadratic.from_eigenvalues([0.5, 4.0], rotation=1.0)
+    assert curvature(q) == pytest.approx((4.0, 0.5, 8.0), rel=1e-12)
+    c = curvature(Saddle(), x=np.array([0.3, -0.2]))
+    assert (c.L, c.mu, c.kappa) == (2.0, -2.0, np.inf)
+
+
+def test_curvature_errors():
+    with pytest.raises(ValueError, match="symmetric"):
+        curvature(np.array([[1.0, 2.0], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match=r"hessian with shape \(2, 3\) must be a square matrix"):
+        curvature(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="x=None must be a point"):
+        curvature(Rosenbrock())
+
+
+def test_curvature_on_grid_rosenbrock_closed_form():
+    # Hessian of Rosenbrock at (x, y): [[1200x^2 - 400y + 2, -400x], [-400x, 200]].
+    c = curvature_on_grid(Rosenbrock(), bounds=((-1.0, 1.0), (0.0, 1.0)), n=3)
+    pts = [(x, y) for x in (-1, 0, 1) for y in (0, 0.5, 1)]
+    lam = np.concatenate([np.linalg.eigvalsh([[1200 * x * x - 400 * y + 2, -400 * x], [-400 * x, 200]])
+                          for x, y in pts])
+    assert c.L == pytest.approx(lam.max(), rel=1e-12) and c.mu == pytest.approx(lam.min(), rel=1e-12)
+    dw = curvature_on_grid(DoubleWell(), n=5)      # 12 x^2 - 4 on [-2, 2]: from -4 to 44
+    assert (dw.L, dw.mu) == (pytest.approx(44.0), pytest.approx(-4.0))
+
+
+def test_power_iteration_matches_scipy_eigsh():
+    rng = np.random.default_rng(2)
+    M = rng.normal(size=(40, 40))
+    H = M @ M.T / 40
+    ref = scipy.sparse.linalg.eigsh(H, k=1, which="LA", return_eigenvectors=False)[0]
+    assert power_iteration(lambda v: H @ v, 40, iters=2000, tol=1e-14) == pytest.approx(ref, rel=1e-8)
+    with pytest.raises(ValueError, match=r"matvec must return shape \(40,\)"):
+        power_iteration(lambda v: v[:3], 40)
+    with pytest.raises(ValueError, match="dim=0 must be an integer >= 1"):
+        power_iteration(lambda v: v, 0)
+
+
+# ----------------------------------------------------------------------------- Armijo
+def test_armijo_accepts_first_sufficient_step_and_counts_evals():
+    rosen = Rosenbrock()
+    x = np.array([-1.2, 1.0])
+    g = rosen.grad(x)
+    counter = Counting(rosen)
+    res = armijo(counter.f, x, -g, g, fx=rosen.f(x), lr=1.0, c1=1e-4, shrink=0.5)
+    slope = -g @ g
+    assert res.f <= rosen.f(x) + 1e-4 * res.lr * slope                          # sufficient decrease
+    assert not rosen.f(x - 2 * res.lr * g) <= rosen.f(x) + 1e-4 * 2 * res.lr * slope   # previous trial failed
+    k = round(np.log(res.lr) / np.log(0.5))
+    assert res.lr == 0.5 ** k and res.n_evals == k + 1 == counter.n
+    assert res.f == rosen.f(x - res.lr * g)
+
+
+def test_armijo_step_satisfies_scipy_armijo_condition_and_is_not_shorter_than_needed():
+    # scipy's line_search_armijo interpolates instead of halving; both steps must satisfy
+    # the same sufficient-decrease condition; ours is the largest power of 1/2 that does.
+    from scipy.optimize._linesearch import line_search_armijo
+
+    q = Quadratic(np.diag([1.0, 10.0]))
+    x = np.array([1.0, 1.0])
+    g = q.grad(x)
+    a_sc, _, f_sc = line_search_armijo(q.f, x, -g, g, q.f(x), c1=1e-4, alpha0=1.0)
+    ours = armijo(q.f, x, -g, g, lr=1.0)
+    for a, fa in [(a_sc, f_sc), (ours.lr, ours.f)]:
+        assert fa <= q.f(x) + 1e-4 * a * (-g @ g)
+    # Along -g the exact minimiser is 101/1001 ~ 0.1009; sufficient decrease holds up to
+    # 2 (1 - c1) 101/1001 ~ 0.2018, so halving from 1 must stop at 0.125.
+    assert ours.lr == 0.125
+
+
+def test_armijo_errors():
+    x, g = np.array([1.0]), np.array([2.0])
+    with pytest.raises(ValueError, match=r"direction must be a descent direction: grad\^T direction=4 must be < 0"):
+        armijo(lambda z: float(z @ z), x, g, g)
+    with pytest.raises(ValueError, match="c1=1.5 must be a number in"):
+        armijo(lambda z: float(z @ z), x, -g, g, c1=1.5)
+    with pytest.raises(LineSearchError, match="after max_evals=5 evaluations .*the gradient may be wrong"):
+        # A wrong-signed gradient (-2 instead of 2) makes +1 look like a descent direction.
+        armijo(lambda z: float(z @ z), x, np.array([1.0]), -g, max_evals=5)
+
+
+def test_exact_step_matches_scipy_minimize_scalar():
+    rng = np.random.default_rng(3)
+    M = rng.normal(size=(5, 5))
+    q = Quadratic(M @ M.T + np.eye(5), b=rng.normal(size=5))
+    x = rng.normal(size=5)
+    g = q.grad(x)
+    d = -g + 0.3 * rng.normal(size=5)
+    assert g @ d < 0
+    ref = scipy.optimize.minimize_scalar(lambda a: q.f(x + a * d), method="brent", tol=1e-12).x
+    assert exact_step(q.A, g, d) == pytest.approx(ref, rel=1e-7)
+    with pytest.raises(ValueError, match="must be > 0: f has no minimum"):
+        exact_step(np.diag([1.0, -1.0]), np.array([0.0, 1.0]), np.array([0.0, -1.0]))
+
+
+def test_exact_line_search_zigzag_and_kantorovich_rate():
+    # Steepest descent with exact steps from the worst start (1/mu, 1/L) gains exactly
+    # ((kappa - 1) / (kappa + 1))^2 in f - f* per step, successive gradients orthogonal.
+    mu, L = 1.0, 10.0
+    q = Quadratic(np.diag([mu, L]))
+    run = descent(q, [1 / mu, 1 / L], steps=20, step="exact")
+    ratios = run.losses[1:] / run.losses[:-1]
+    assert np.allclose(ratios, ((L - mu) / (L + mu)) ** 2, rtol=1e-10)
+    grads = q.grad(run.xs)
+    cos = np.sum(grads[1:] * grads[:-1], axis=1)
+    assert np.allclose(cos, 0.0, atol=1e-12 * np.linalg.norm(grads[0]) ** 2)
+
+
+def test_descent_fixed_step_equals_sgd_and_armijo_counts():
+    q = Quadratic.from_eigenvalues([1.0, 10.0], rotation=0.5)
+    run = descent(q, [-1.0, -3.0], steps=30, step=0.15)
+    ref = ol.train.minimize(q, [-1.0, -3.0], ol.sgd(lr=0.15), steps=30)
+    assert np.array_equal(run.xs, ref.xs) and np.all(run.n_evals == 0)
+    ar = descent(q, [-1.0, -3.0], steps=30, step="armijo")
+    assert np.all(np.diff(ar.losses) < 0)                    # monotone: sufficient decrease
+    assert np.all(np.diff(ar.n_evals) == np.round(np.log(ar.lrs) / np.log(0.5)) + 1)
+
+
+def test_descent_errors():
+    q = Quadratic(np.eye(2))
+    with pytest.raises(ValueError, match="step='newton' must be 'armijo', 'exact', 'polyak' or a number"):
+        descent(q, [1.0, 1.0], 3, step="newton")
+    with pytest.raises(ValueError, match="step='exact' needs a Quadratic"):
+        descent(Rosenbrock(), [1.0, 1.0], 3, step="exact")
+    with pytest.raises(ValueError, match="f_star=None must be the optimal value"):
+        descent(q, [1.0, 1.0], 3, step="polyak")
+    with pytest.raises(ValueError, match="step=-0.1 must be a finite number > 0"):
+        descent(q, [1.0, 1.0], 3, step=-0.1)
+
+
+# ----------------------------------------------------------------------------- Polyak
+def test_polyak_halves_the_error_on_a_1d_quadratic():
+    # f = a x^2 / 2: lr = (a x^2 / 2) / (a x)^2 = 1 / (2a), so x_{t+1} = x_t / 2 exactly.
+    a = 3.0
+    q = Quadratic(np.array([[a]]))
+    run = descent(q, [8.0], steps=10, step="polyak", f_star=0.0)
+    assert np.allclose(run.xs[:, 0], 8.0 * 0.5 ** np.arange(11), rtol=1e-14)
+    assert np.allclose(run.lrs, 1 / (2 * a), rtol=1e-14) and run.n_evals[-1] == 10
+
+
+def test_polyak_distance_never_increases_and_rate_bound():
+    q = Quadratic.from_eigenvalues([1.0, 20.0], rotation=0.7)
+    run = descent(q, [3.0, -2.0], steps=60, step="polyak", f_star=q.fmin)
+    dist = np.linalg.norm(run.xs - q.minimizers[0], axis=1)
+    assert np.all(np.diff(dist) <= 1e-15)
+    assert np.all(dist[1:] / dist[:-1] <= np.sqrt(1 - q.mu / (4 * q.L)) + 1e-12)
+
+
+def test_polyak_errors_and_cap():
+    g = np.array([1.0, 1.0])
+    assert polyak_lr(3.0, 1.0, g) == 1.0 and polyak_lr(3.0, 1.0, g, max_lr=0.25) == 0.25
+    assert polyak_lr(3.0, 1.0, np.zeros(2)) == 0.0
+    with pytest.raises(ValueError, match="f_star=None must be the optimal value"):
+        polyak_lr(3.0, None, g)
+    with pytest.raises(ValueError, match="f_star=nan must be the optimal value"):
+        polyak_lr(3.0, float("nan"), g)
+    with pytest.raises(ValueError, match="fx=0.5 must be >= f_star=1: f_star is not the minimum"):
+        polyak_lr(0.5, 1.0, g)
+    with pytest.raises(ValueError, match="max_lr=0 must be a finite number > 0"):
+        polyak_lr(3.0, 1.0, g, max_lr=0)
+
+
+# ----------------------------------------------------------------------------- Newton
+def test_newton_one_step_on_a_quadratic():
+    rng = np.random.default_rng(4)
+    M = rng.normal(size=(4, 4))
+    q = Quadratic(M @ M.T + np.eye(4), b=rng.normal(size=4))
+    run = newton(q, rng.normal(size=4), steps=1, damped=False)
+    assert np.allclose(run.x, q.minimizers[0], rtol=0, atol=1e-12)
+
+
+def test_pure_newton_iterates_equal_scipy_newton_in_1d():
+    # Minimising f is finding a root of f'; scipy.optimize.newton iterates the same map.
+    class Cosh:
+        def f(self, x):
+            return np.cosh(x[0] - 0.5) + 0.1 * x[0] ** 2
+
+        def grad(self, x):
+            return np.array([np.sinh(x[0] - 0.5) + 0.2 * x[0]])
+
+        def hessian(self, x):
+            return np.array([[np.cosh(x[0] - 0.5) + 0.2]])
+
+    obj = Cosh()
+    run = newton(obj, [2.0], steps=4, damped=False)
+    for k in range(1, 5):
+        ref = scipy.optimize.newton(lambda z: obj.grad([z])[0], 2.0, fprime=lambda z: obj.hessian([z])[0, 0],
+                                    maxiter=k, tol=1e-300, disp=False)
+        assert run.xs[k, 0] == pytest.approx(ref, rel=1e-13)
+
+
+def test_damped_newton_converges_where_pure_newton_diverges():
+    class Soft:   # f = sqrt(1 + x^2): pure Newton maps x to -x^3
+        def f(self, x):
+            return np.sqrt(1 + x[0] ** 2)
+
+        def grad(self, x):
+            return np.array([x[0] / np.sqrt(1 + x[0] ** 2)])
+
+        def hessian(self, x):
+            return np.array([[(1 + x[0] ** 2) ** -1.5]])
+
+    pure = newton(Soft(), [1.1], steps=3, damped=False)
+    assert np.allclose(pure.xs[:, 0], [1.1, -1.1 ** 3, 1.1 ** 9, -1.1 ** 27], rtol=1e-12)
+    damped = newton(Soft(), [1.1], steps=30)
+    # f - f* = x^2 / 2 reaches the rounding level of f = 1 at |x| ~ 1e-8, where the run stops.
+    assert abs(damped.x[0]) < 1e-7 and damped.losses[-1] - 1.0 < 1e-15 and damped.lrs[0] < 1
+    assert damped.converged_at is not None
+
+
+def test_newton_matches_scipy_newton_cg_on_rosenbrock():
+    rosen = Rosenbrock()
+    run = newton(rosen, [-1.2, 1.0], steps=100)
+    ref = scipy.optimize.minimize(rosen.f, [-1.2, 1.0], jac=rosen.grad, hess=rosen.hessian,
+                                  method="Newton-CG", options={"xtol": 1e-12})
+    assert np.allclose(run.x, ref.x, atol=1e-8) and np.allclose(run.x, [1.0, 1.0], atol=1e-9)
+    assert run.converged_at is not None and np.all(np.diff(run.losses) <= 0)
+
+
+def test_newton_errors():
+    with pytest.raises(ValueError, match="hessian must be positive definite for a Newton step; "
+                                         "its smallest eigenvalue is -2"):
+        newton(Saddle(), [0.5, 0.5], steps=3)
+    with pytest.raises(ValueError, match=r"grad must have shape \(2,\)"):
+        newton_direction(np.ones(3), np.eye(2))
+    with pytest.raises(ValueError, match="steps=-1 must be an integer >= 0"):
+        newton(Rosenbrock(), [0.0, 0.0], steps=-1)
+
+
+def test_exports():
+    for name in ["armijo", "exact_step", "descent", "newton", "newton_direction", "polyak_lr",
+                 "curvature", "curvature_on_grid", "power_iteration"]:
+        assert callable(getattr(ol, name))
