@@ -70,8 +70,10 @@ def newton(objective, x0, steps: int, damped: bool = True, c1: float = 1e-4, shr
         steps: the maximum number of Newton steps.
         damped: choose ``t`` by Armijo backtracking from 1 (``c1``, ``shrink``);
             otherwise ``t = 1`` (pure Newton).
-        tol: stop once ``|grad f(x)| <= tol``; the run also stops when the predicted
-            decrease ``-grad^T d`` is below the rounding level of ``f``.
+        tol: stop once ``|grad f(x)| <= tol``. Once the predicted decrease ``-grad^T d``
+            is below the rounding level of ``f`` the line search cannot judge a step:
+            full steps are then taken while they shrink ``|grad|``, and the run stops
+            (``converged_at``) at the first that does not.
 
     Returns:
         :class:`~optlearn.linesearch.SearchTrajectory`: ``lrs`` holds the step lengths
@@ -98,17 +100,21 @@ def newton(objective, x0, steps: int, damped: bool = True, c1: float = 1e-4, shr
             converged_at = t
             break
         d = newton_direction(g, objective.hessian(x))
+        n, step = 0, 1.0
         if _stalled(fx, float(g @ d)):
-            converged_at = t
-            break
-        n = 0
-        if damped:
-            res = armijo(objective.f, x, d, g, fx=fx, lr=1.0, c1=c1, shrink=shrink)
-            step, n = res.lr, res.n_evals
+            # f can no longer resolve the decrease: take the full step while it shrinks the gradient.
+            x_new = x + d
+            g_new = np.asarray(objective.grad(x_new), dtype=float)
+            if not np.linalg.norm(g_new) < norms[-1]:
+                converged_at = t
+                break
+            x, fx, g = x_new, float(objective.f(x_new)), g_new
         else:
-            step = 1.0
-        x = x + step * d
-        fx, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
+            if damped:
+                res = armijo(objective.f, x, d, g, fx=fx, lr=1.0, c1=c1, shrink=shrink)
+                step, n = res.lr, res.n_evals
+            x = x + step * d
+            fx, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
         xs.append(x.copy())
         losses.append(fx)
         norms.append(float(np.linalg.norm(g)))
