@@ -29,6 +29,7 @@ import numpy as np
 
 from optlearn import _fcheck
 from optlearn.functions import Objective
+from optlearn.validation import fail
 
 __all__ = ["LeastSquares", "Logistic", "PseudoHuber"]
 
@@ -36,9 +37,9 @@ __all__ = ["LeastSquares", "Logistic", "PseudoHuber"]
 def _data(X, y) -> tuple[np.ndarray, np.ndarray]:
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     if X.ndim != 2 or y.shape != (X.shape[0],) or X.shape[0] == 0:
-        raise ValueError(f"X with shape {X.shape} and y with shape {y.shape} must be (n, d) and (n,) with n >= 1")
+        raise fail("X", X, "an (n, d) array with n >= 1 and y of shape (n,)", f"y has shape {y.shape}")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
-        raise ValueError("X and y must be finite; they contain NaN or infinity")
+        raise fail("X", X, "finite, with a finite y", "X or y contains NaN or infinity")
     return X, y
 
 
@@ -98,7 +99,7 @@ class Logistic(Objective):
     def __init__(self, X, y, l2: float = 1e-2):
         self.X, self.y = _data(X, y)
         if not np.all((self.y == 0) | (self.y == 1)):
-            raise ValueError("y must contain only the labels 0 and 1")
+            raise fail("y", self.y, "labels 0 and 1 only")
         self.l2 = _fcheck.positive("l2", l2)
         n, self.dim = self.X.shape
         self.mu = self.l2
@@ -161,7 +162,7 @@ class PseudoHuber(Objective):
     def _x(self, x):
         x = np.asarray(x, dtype=float)
         if x.shape[-1:] != (self.dim,):
-            raise ValueError(f"x with shape {x.shape} must have shape (..., {self.dim})")
+            raise fail("x", x, f"an array of shape (..., {self.dim})", f"got shape {x.shape}")
         return x
 
     def f(self, x):

@@ -20,6 +20,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from optlearn import _fcheck
+from optlearn.validation import fail
 
 __all__ = ["Curvature", "curvature", "curvature_on_grid", "power_iteration"]
 
@@ -69,8 +70,8 @@ def curvature(hessian, x=None) -> Curvature:
             if hasattr(hessian, "A"):
                 H = hessian.hessian()
             else:
-                raise ValueError(f"x=None must be a point of shape ({hessian.dim},): "
-                                 f"the Hessian of {type(hessian).__name__} depends on x")
+                raise fail("x", None, f"a point of shape ({hessian.dim},)",
+                           f"the Hessian of {type(hessian).__name__} depends on x")
         else:
             H = hessian.hessian(_fcheck.point("x", x))
     else:
@@ -96,7 +97,7 @@ def curvature_on_grid(objective, bounds=None, n: int = 41) -> Curvature:
     n = _fcheck.positive_int("n", n, minimum=2)
     bounds = objective.bounds if bounds is None else bounds
     if len(bounds) not in (1, 2) or len(bounds) != objective.dim:
-        raise ValueError(f"bounds={bounds!r} must give one (low, high) pair per coordinate of a 1-D or 2-D objective")
+        raise fail("bounds", bounds, "one (low, high) pair per coordinate of a 1-D or 2-D objective")
     axes = [np.linspace(lo, hi, n) for lo, hi in bounds]
     points = np.stack([g.ravel() for g in np.meshgrid(*axes)], axis=-1)
     lam = np.concatenate([np.linalg.eigvalsh(np.atleast_2d(objective.hessian(p))) for p in points])
@@ -137,7 +138,7 @@ def power_iteration(matvec: Callable[[np.ndarray], np.ndarray], dim: int, iters:
     for _ in range(iters):
         w = np.asarray(matvec(v), dtype=float)
         if w.shape != (dim,):
-            raise ValueError(f"matvec must return shape ({dim},); got {w.shape}")
+            raise fail("matvec", matvec, f"a function returning shape ({dim},)", f"it returned shape {w.shape}")
         new = float(v @ w)
         norm = np.linalg.norm(w)
         if norm == 0:

@@ -32,6 +32,7 @@ import numpy as np
 
 from optlearn import _fcheck
 from optlearn.train import Trajectory
+from optlearn.validation import fail
 
 __all__ = ["LineSearchResult", "LineSearchError", "SearchTrajectory", "armijo", "exact_step", "descent"]
 
@@ -62,10 +63,11 @@ class SearchTrajectory(Trajectory):
 
 
 def _descent_slope(grad: np.ndarray, direction: np.ndarray) -> float:
+    """``grad^T direction``, or an error unless it is negative."""
     slope = float(grad @ direction)
     if not slope < 0:
-        raise ValueError(f"direction must be a descent direction: grad^T direction={slope:.6g} must be < 0 "
-                         "(use direction = -grad for gradient descent)")
+        raise fail("direction", direction, "a descent direction (grad^T direction < 0)",
+                   f"grad^T direction = {slope:.6g}; use direction = -grad for gradient descent")
     return slope
 
 
@@ -101,7 +103,7 @@ def armijo(f: Callable[[np.ndarray], float], x, direction, grad, fx: float | Non
     """
     x, d, g = _fcheck.point("x", x), _fcheck.point("direction", direction), _fcheck.point("grad", grad)
     if not x.shape == d.shape == g.shape:
-        raise ValueError(f"x, direction and grad must have the same shape; got {x.shape}, {d.shape}, {g.shape}")
+        raise fail("direction", direction, f"of the same shape as x {x.shape} and grad {g.shape}")
     lr = _fcheck.positive("lr", lr)
     c1 = _fcheck.in_open_interval("c1", c1, 0.0, 1.0)
     shrink = _fcheck.in_open_interval("shrink", shrink, 0.0, 1.0)
@@ -141,11 +143,12 @@ def exact_step(A, grad, direction) -> float:
     A = _fcheck.square_symmetric("A", A)
     g, d = _fcheck.point("grad", grad), _fcheck.point("direction", direction)
     if not (g.shape == d.shape == A.shape[:1]):
-        raise ValueError(f"grad and direction must have shape ({A.shape[0]},); got {g.shape} and {d.shape}")
+        raise fail("direction", direction, f"of shape ({A.shape[0]},) like grad", f"grad has shape {g.shape}")
     slope = _descent_slope(g, d)
     curv = float(d @ A @ d)
     if not curv > 0:
-        raise ValueError(f"direction^T A direction={curv:.6g} must be > 0: f has no minimum along this direction")
+        raise fail("direction", direction, "a direction of positive curvature (direction^T A direction > 0)",
+                   f"direction^T A direction = {curv:.6g}: f has no minimum along it")
     return -slope / curv
 
 
@@ -196,9 +199,10 @@ def descent(objective, x0, steps: int, step: str | float = "armijo", *, lr: floa
     fixed = None
     if isinstance(step, str):
         if step not in ("armijo", "exact", "polyak"):
-            raise ValueError(f"step={step!r} must be 'armijo', 'exact', 'polyak' or a number")
+            raise fail("step", step, "'armijo', 'exact', 'polyak' or a number > 0")
         if step == "exact" and not hasattr(objective, "A"):
-            raise ValueError(f"step='exact' needs a Quadratic objective (with a Hessian A); got {type(objective).__name__}")
+            raise fail("step", step, "used with a Quadratic objective (with a Hessian A)",
+                       f"got {type(objective).__name__}")
         if step == "polyak" and f_star is None:
             polyak_lr(1.0, None, np.ones(1))    # raises the unknown-f* error
     else:

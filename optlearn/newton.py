@@ -24,6 +24,7 @@ import numpy as np
 
 from optlearn import _fcheck
 from optlearn.linesearch import SearchTrajectory, _stalled, armijo
+from optlearn.validation import fail
 
 __all__ = ["newton_direction", "newton"]
 
@@ -45,18 +46,19 @@ def newton_direction(grad, hessian) -> np.ndarray:
         >>> newton_direction(np.ones(2), np.diag([1.0, -1.0]))
         Traceback (most recent call last):
         ...
-        ValueError: hessian must be positive definite for a Newton step; its smallest eigenvalue is -1 (f is not convex here): use gradient descent, or a regularised Hessian H + lambda I
+        optlearn.validation.InvalidArgumentError: hessian=[[1.0, 0.0], [0.0, -1.0]] must be positive definite for a Newton step; its smallest eigenvalue is -1 (f is not convex here): use gradient descent, or a regularised Hessian H + lambda I
     """
     H = _fcheck.square_symmetric("hessian", hessian)
     g = _fcheck.point("grad", grad)
     if g.shape != H.shape[:1]:
-        raise ValueError(f"grad must have shape ({H.shape[0]},) to match the Hessian; got {g.shape}")
+        raise fail("grad", grad, f"of shape ({H.shape[0]},) to match the Hessian")
     try:
         C = np.linalg.cholesky(H)
     except np.linalg.LinAlgError:
         lam = float(np.linalg.eigvalsh(H)[0])
-        raise ValueError(f"hessian must be positive definite for a Newton step; its smallest eigenvalue is {lam:.6g} "
-                         "(f is not convex here): use gradient descent, or a regularised Hessian H + lambda I") from None
+        raise fail("hessian", H.tolist(), "positive definite for a Newton step",
+                   f"its smallest eigenvalue is {lam:.6g} (f is not convex here): use gradient descent, "
+                   "or a regularised Hessian H + lambda I") from None
     return -np.linalg.solve(C.T, np.linalg.solve(C, g))
 
 

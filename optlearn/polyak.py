@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from optlearn import _fcheck
+from optlearn.validation import check_non_negative, check_number, fail
 
 __all__ = ["polyak_lr"]
 
@@ -45,19 +46,16 @@ def polyak_lr(fx: float, f_star: float | None, grad, max_lr: float = np.inf, eps
         >>> polyak_lr(1.0, None, np.ones(2))
         Traceback (most recent call last):
         ...
-        ValueError: f_star=None must be the optimal value f* = min f (a finite number): the Polyak step (f(x) - f*) / |grad|^2 needs it; when f* is unknown use a line search (ol.linesearch.armijo)
+        optlearn.validation.InvalidArgumentError: f_star=None must be the optimal value f* = min f (a finite number); the Polyak step (f(x) - f*) / |grad|^2 needs it; when f* is unknown use a line search (ol.armijo)
     """
     if f_star is None or not np.isfinite(np.asarray(f_star, dtype=float)).all() or np.ndim(f_star) != 0:
-        raise ValueError(f"f_star={f_star!r} must be the optimal value f* = min f (a finite number): the Polyak step "
-                         "(f(x) - f*) / |grad|^2 needs it; when f* is unknown use a line search (ol.linesearch.armijo)")
+        raise fail("f_star", f_star, "the optimal value f* = min f (a finite number)",
+                   "the Polyak step (f(x) - f*) / |grad|^2 needs it; when f* is unknown use a line search (ol.armijo)")
     max_lr = float("inf") if max_lr == np.inf else _fcheck.positive("max_lr", max_lr)
-    if not (np.isfinite(eps) and eps >= 0):
-        raise ValueError(f"eps={eps!r} must be a finite number >= 0")
-    fx, f_star = float(fx), float(f_star)
-    if not np.isfinite(fx):
-        raise ValueError(f"fx={fx!r} must be a finite number")
+    eps = check_non_negative("eps", eps)
+    fx, f_star = check_number("fx", fx), float(f_star)
     if fx < f_star - 1e-12 * max(1.0, abs(f_star)):
-        raise ValueError(f"fx={fx:.6g} must be >= f_star={f_star:.6g}: f_star is not the minimum of f")
+        raise fail("fx", fx, f">= f_star={f_star:.6g}", "f_star is not the minimum of f")
     gg = float(np.sum(np.asarray(grad, dtype=float) ** 2)) + float(eps)
     if gg == 0:
         return 0.0
