@@ -180,7 +180,9 @@ def descent(objective, x0, steps: int, step: str | float = "armijo", *, lr: floa
         :class:`SearchTrajectory`; ``lrs`` holds the steps taken and ``n_evals`` the
         cumulative evaluations of ``f`` used by the line search (0 for a fixed or
         exact step; 1 per step for Polyak). The run also stops (``converged_at``) when
-        the predicted decrease falls below the rounding level of ``f``.
+        the predicted decrease falls below the rounding level of ``f``, and
+        (``diverged_at``, ``hint``) when ``f`` blows up, which only a fixed step can cause;
+        the blown-up iterate is not stored.
 
     Raises:
         ValueError: for an unknown ``step`` or bad constants; see also :func:`armijo`
@@ -211,7 +213,7 @@ def descent(objective, x0, steps: int, step: str | float = "armijo", *, lr: floa
     fx, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
     losses.append(fx)
     norms.append(float(np.linalg.norm(g)))
-    converged_at = None
+    converged_at = diverged_at = None
     for t in range(steps):
         if norms[-1] <= tol or norms[-1] == 0 or _stalled(fx, -norms[-1] ** 2):
             converged_at = t
@@ -228,7 +230,12 @@ def descent(objective, x0, steps: int, step: str | float = "armijo", *, lr: floa
             res = armijo(objective.f, x, -g, g, fx=fx, lr=lr, c1=c1, shrink=shrink)
             eta, n = res.lr, res.n_evals
         x = x - eta * g
-        fx, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
+        with np.errstate(all="ignore"):
+            fx, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
+            if not (np.isfinite(fx) and np.all(np.isfinite(g)) and np.all(np.isfinite(x))
+                    and abs(fx) < 1e12 * max(1.0, abs(losses[0]))):
+                diverged_at = t + 1
+                break
         xs.append(x.copy())
         losses.append(fx)
         norms.append(float(np.linalg.norm(g)))
@@ -237,5 +244,6 @@ def descent(objective, x0, steps: int, step: str | float = "armijo", *, lr: floa
     else:
         if norms[-1] <= tol:
             converged_at = steps
+    hint = "" if diverged_at is None else f"the step {fixed:g} is too large: f blew up; try one 10x smaller"
     return SearchTrajectory(np.array(xs), np.array(losses), np.array(norms), np.array(lrs),
-                            converged_at=converged_at, n_evals=np.array(evals))
+                            diverged_at=diverged_at, hint=hint, converged_at=converged_at, n_evals=np.array(evals))

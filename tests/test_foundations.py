@@ -6,6 +6,8 @@ against closed forms otherwise. float64 throughout; tolerances stated per test.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -327,3 +329,12 @@ def test_pseudo_huber_derivatives():
     assert np.linalg.eigvalsh(ph.hessian(x))[-1] <= 1.0
     with pytest.raises(ValueError, match=r"x=.* must be an array of shape \(\.\.\., 2\)"):
         ph.f(np.zeros(3))
+
+
+def test_descent_reports_divergence_without_warnings():
+    q = Quadratic(np.diag([1.0, 10.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = descent(q, [1.0, 1.0], steps=2000, step=0.25)      # > 2/L = 0.2
+    assert run.diverged and run.diverged_at == run.n_steps + 1 and "too large" in run.hint
+    assert np.all(np.isfinite(run.xs)) and np.all(np.abs(run.xs[1:, 1]) > np.abs(run.xs[:-1, 1]))
