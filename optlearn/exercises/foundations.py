@@ -1,7 +1,7 @@
 """Exercises of chapter 2, *Foundations: convexity, smoothness and rates*.
 
 Questions:
-    q1: write a function returning L, mu and kappa of a symmetric positive-definite Hessian (function).
+    q1: write a function returning [L, mu, kappa] of a symmetric positive-definite Hessian (function).
     q2: write Armijo backtracking along -g, returning the accepted step (function).
     q3: the per-step factor of gradient descent with the best fixed step, mu = 2 and L = 50 (value).
     q4: the Polyak step at a point of a quadratic (value).
@@ -26,27 +26,26 @@ __all__ = ["QUIZ", "q1", "q2", "q3", "q4", "q5", "q6"]
 # --------------------------------------------------------------------------- q1
 def curvature_constants(H):
     lam = np.linalg.eigvalsh(H)
-    return lam[-1], lam[0], lam[-1] / lam[0]
+    return np.array([lam[-1], lam[0], lam[-1] / lam[0]])
 
 
 def _curvature_with_optlearn(H):
-    c = ol.curvature(H)
-    return (c.L, c.mu, c.kappa)
+    return np.array(ol.curvature(H))
 
 
 def _from_diagonal(H):
     d = np.diag(H)
-    return d.max(), d.min(), d.max() / d.min()
+    return np.array([d.max(), d.min(), d.max() / d.min()])
 
 
 def _kappa_inverted(H):
     lam = np.linalg.eigvalsh(H)
-    return lam[-1], lam[0], lam[0] / lam[-1]
+    return np.array([lam[-1], lam[0], lam[0] / lam[-1]])
 
 
 def _mu_L_swapped(H):
     lam = np.linalg.eigvalsh(H)
-    return lam[0], lam[-1], lam[-1] / lam[0]
+    return np.array([lam[0], lam[-1], lam[-1] / lam[0]])
 
 
 def _rotated(angle, eigenvalues):
@@ -57,7 +56,7 @@ q1 = FunctionExercise(
     "foundations.q1",
     r"""
     Write `curvature_constants(H)`: for a symmetric positive-definite Hessian `H` of shape
-    $(d, d)$, return the tuple $(L, \mu, \kappa)$: the smoothness constant, the strong-convexity
+    $(d, d)$, return the array $[L, \mu, \kappa]$: the smoothness constant, the strong-convexity
     constant and the condition number of the quadratic $\tfrac12 x^\top H x$.
     """,
     curvature_constants,
@@ -68,10 +67,10 @@ q1 = FunctionExercise(
         Case("three dimensions", (np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]]),)),
     ],
     expected=_curvature_with_optlearn,
-    returns="a tuple (L, mu, kappa)",
+    returns="an array [L, mu, kappa]",
     hints=["L and mu are the largest and smallest eigenvalues of H; kappa is their ratio.",
            "np.linalg.eigvalsh(H) returns the eigenvalues of a symmetric matrix in increasing order.",
-           "lam = np.linalg.eigvalsh(H); return lam[-1], lam[0], lam[-1] / lam[0]"],
+           "lam = np.linalg.eigvalsh(H); return np.array([lam[-1], lam[0], lam[-1] / lam[0]])"],
     mistakes=[
         Mistake("reading L and mu off the diagonal",
                 "the diagonal entries are the curvatures along the coordinate axes only; a rotated "
