@@ -26,9 +26,11 @@ __all__ = ["Curvature", "curvature", "curvature_on_grid", "power_iteration"]
 
 
 class Curvature(NamedTuple):
-    """``L`` (largest Hessian eigenvalue), ``mu`` (smallest) and ``kappa = L / mu``.
+    """``L`` (largest |Hessian eigenvalue|), ``mu`` (smallest eigenvalue) and ``kappa = L / mu``.
 
-    ``kappa`` is ``inf`` when ``mu <= 0`` (the function is not strongly convex there).
+    ``L`` is the spectral norm of the Hessian, the Lipschitz constant of the gradient; for a
+    convex function it is the largest eigenvalue. ``kappa`` is ``inf`` when ``mu <= 0`` (the
+    function is not strongly convex there).
     """
 
     L: float
@@ -37,7 +39,7 @@ class Curvature(NamedTuple):
 
 
 def _from_eigenvalues(lam: np.ndarray) -> Curvature:
-    L, mu = float(lam.max()), float(lam.min())
+    L, mu = float(np.abs(lam).max()), float(lam.min())
     kappa = L / mu if mu > 0 else float("inf")
     return Curvature(L, mu, kappa)
 
@@ -83,7 +85,7 @@ def curvature(hessian, x=None) -> Curvature:
 def curvature_on_grid(objective, bounds=None, n: int = 41) -> Curvature:
     """The extreme Hessian eigenvalues of a 1-D or 2-D objective over a grid of its box.
 
-    ``L`` is the largest and ``mu`` the smallest eigenvalue met on an ``n``-point-per-axis
+    ``L`` is the largest |eigenvalue| and ``mu`` the smallest eigenvalue met on an ``n``-point-per-axis
     grid of ``bounds`` (default ``objective.bounds``): estimates of the smoothness and
     strong-convexity constants *on that box* (exact when the extremes lie on the grid,
     otherwise an inner estimate). ``mu < 0`` proves the function is not convex there.

@@ -49,6 +49,8 @@ def test_curvature_of_objective_and_nonconvex():
     assert curvature(q) == pytest.approx((4.0, 0.5, 8.0), rel=1e-12)
     c = curvature(Saddle(), x=np.array([0.3, -0.2]))
     assert (c.L, c.mu, c.kappa) == (2.0, -2.0, np.inf)
+    c = curvature(np.diag([-5.0, 1.0]))             # L is the largest |eigenvalue|: |grad| Lipschitz constant
+    assert (c.L, c.mu, c.kappa) == (5.0, -5.0, np.inf)
 
 
 def test_curvature_errors():
@@ -66,7 +68,7 @@ def test_curvature_on_grid_rosenbrock_closed_form():
     pts = [(x, y) for x in (-1, 0, 1) for y in (0, 0.5, 1)]
     lam = np.concatenate([np.linalg.eigvalsh([[1200 * x * x - 400 * y + 2, -400 * x], [-400 * x, 200]])
                           for x, y in pts])
-    assert c.L == pytest.approx(lam.max(), rel=1e-12) and c.mu == pytest.approx(lam.min(), rel=1e-12)
+    assert c.L == pytest.approx(np.abs(lam).max(), rel=1e-12) and c.mu == pytest.approx(lam.min(), rel=1e-12)
     dw = curvature_on_grid(DoubleWell(), n=5)      # 12 x^2 - 4 on [-2, 2]: from -4 to 44
     assert (dw.L, dw.mu) == (pytest.approx(44.0), pytest.approx(-4.0))
 
