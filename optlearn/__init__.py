@@ -20,10 +20,10 @@ from optlearn.optimizers import *  # noqa: F401,F403
 from optlearn import schedules  # noqa: F401
 from optlearn import datasets, functions, models, plot, train, tuning  # noqa: F401
 from optlearn.train import fit, minimize  # noqa: F401
-from optlearn import convex, curvature, linesearch, newton, polyak  # noqa: F401
-from optlearn.curvature import Curvature, curvature, curvature_on_grid, power_iteration  # noqa: F401,F811
+from optlearn import convex, linesearch, polyak  # noqa: F401  (curvature and newton: the functions below)
+from optlearn.curvature import Curvature, curvature, curvature_on_grid, power_iteration  # noqa: F401
 from optlearn.linesearch import armijo, descent, exact_step  # noqa: F401
-from optlearn.newton import newton, newton_direction  # noqa: F401,F811
+from optlearn.newton import newton, newton_direction  # noqa: F401
 from optlearn.polyak import polyak_lr  # noqa: F401
 
 __version__ = "0.1.0"
