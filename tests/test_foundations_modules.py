@@ -158,7 +158,7 @@ def test_exact_line_search_zigzag_and_kantorovich_rate():
 def test_descent_fixed_step_equals_sgd_and_armijo_counts():
     q = Quadratic.from_eigenvalues([1.0, 10.0], rotation=0.5)
     run = descent(q, [-1.0, -3.0], steps=30, step=0.15)
-    ref = ol.train.minimize(q, [-1.0, -3.0], ol.sgd(lr=0.15), steps=30)
+    ref = ol.minimize(q, [-1.0, -3.0], ol.sgd(lr=0.15), steps=30)
     assert np.array_equal(run.xs, ref.xs) and np.all(run.n_evals == 0)
     ar = descent(q, [-1.0, -3.0], steps=30, step="armijo")
     assert np.all(np.diff(ar.losses) < 0)                    # monotone: sufficient decrease

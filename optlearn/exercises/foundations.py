@@ -161,7 +161,7 @@ def _q3_quadratic():
 def _best_factor() -> float:
     """The factor measured from a run with lr = 2 / (mu + L)."""
     q = _q3_quadratic()
-    run = ol.train.minimize(q, [1.0, 1.0], ol.sgd(lr=2 / (q.mu + q.L)), steps=60)
+    run = ol.minimize(q, [1.0, 1.0], ol.sgd(lr=2 / (q.mu + q.L)), steps=60)
     err = np.linalg.norm(run.xs - q.minimizers[0], axis=1)
     return float(err[-1] / err[-2])
 
