@@ -32,7 +32,7 @@ import numpy as np
 
 from optlearn import _fcheck
 from optlearn.train import Trajectory
-from optlearn.validation import fail
+from optlearn.validation import check_number, fail
 
 __all__ = ["LineSearchResult", "LineSearchError", "SearchTrajectory", "armijo", "exact_step", "descent"]
 
@@ -112,7 +112,7 @@ def armijo(f: Callable[[np.ndarray], float], x, direction, grad, fx: float | Non
     n = 0
     if fx is None:
         fx, n = float(f(x)), 1
-    fx = float(fx)
+    fx = check_number("fx", fx)
     while n < max_evals:
         with np.errstate(all="ignore"):
             ft = float(f(x + lr * d))
@@ -181,11 +181,13 @@ def descent(objective, x0, steps: int, step: str | float = "armijo", *, lr: floa
         cumulative evaluations of ``f`` used by the line search (0 for a fixed or
         exact step; 1 per step for Polyak). The run also stops (``converged_at``) when
         the predicted decrease falls below the rounding level of ``f``, and
-        (``diverged_at``, ``hint``) when ``f`` blows up, which only a fixed step can cause;
-        the blown-up iterate is not stored.
+        (``diverged_at``, ``hint``) when ``f`` blows up (a too-large fixed step, or a Polyak
+        step with a wrong ``f_star``; ``hint`` names the cause per step rule); the blown-up
+        iterate is not stored.
 
     Raises:
-        ValueError: for an unknown ``step`` or bad constants; see also :func:`armijo`
+        ValueError: for an unknown ``step`` or bad constants (``lr``, ``c1``, ``shrink``
+            changed from their defaults when ``step`` is not ``"armijo"``); see also :func:`armijo`
             and :func:`~optlearn.polyak.polyak_lr`.
 
     Example:
@@ -209,6 +211,11 @@ def descent(objective, x0, steps: int, step: str | float = "armijo", *, lr: floa
             polyak_lr(1.0, None, np.ones(1))    # raises the unknown-f* error
     else:
         fixed = _fcheck.positive("step", step)
+    if step != "armijo":
+        for name, value, default in (("lr", lr, 1.0), ("c1", c1, 1e-4), ("shrink", shrink, 0.5)):
+            if value != default:
+                raise fail(name, value, "left at its default unless step='armijo'",
+                           f"step={step!r} does not use it")
     xs, losses, norms, lrs, evals = [x.copy()], [], [], [], [0]
     fx, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
     losses.append(fx)
@@ -244,6 +251,14 @@ def descent(objective, x0, steps: int, step: str | float = "armijo", *, lr: floa
     else:
         if norms[-1] <= tol:
             converged_at = steps
-    hint = "" if diverged_at is None else f"the step {fixed:g} is too large: f blew up; try one 10x smaller"
+    if diverged_at is None:
+        hint = ""
+    elif fixed is not None:
+        hint = f"the step {fixed:g} is too large: f blew up; try one 10x smaller"
+    elif step == "polyak":
+        hint = (f"the Polyak steps blew up f: f_star={f_star:g} is probably below the true minimum of f "
+                "(a too-low f* makes every step too large); pass the exact f* or cap the step with max_lr")
+    else:
+        hint = f"f blew up with step={step!r}: check that f and its gradient are consistent (ol.functions.check_grad)"
     return SearchTrajectory(np.array(xs), np.array(losses), np.array(norms), np.array(lrs),
                             diverged_at=diverged_at, hint=hint, converged_at=converged_at, n_evals=np.array(evals))

@@ -40,7 +40,7 @@ def polyak_lr(fx: float, f_star: float | None, grad, max_lr: float = np.inf, eps
     Raises:
         ValueError: if ``f_star`` is missing or not finite (the step needs ``f*``: use a
             line search when it is unknown), or ``fx < f_star`` (then ``f_star`` is not
-            the minimum).
+            the minimum), or a ``grad`` with NaN or infinite entries.
 
     Example:
         >>> polyak_lr(1.0, None, np.ones(2))
@@ -56,7 +56,11 @@ def polyak_lr(fx: float, f_star: float | None, grad, max_lr: float = np.inf, eps
     fx, f_star = check_number("fx", fx), float(f_star)
     if fx < f_star - 1e-12 * max(1.0, abs(f_star)):
         raise fail("fx", fx, f">= f_star={f_star:.6g}", "f_star is not the minimum of f")
-    gg = float(np.sum(np.asarray(grad, dtype=float) ** 2)) + float(eps)
+    g = np.asarray(grad, dtype=float)
+    if not np.all(np.isfinite(g)):
+        raise fail("grad", grad, "finite (no NaN or infinite entries)",
+                   "the Polyak step is undefined; check the gradient with ol.functions.check_grad")
+    gg = float(np.sum(g**2)) + float(eps)
     if gg == 0:
         return 0.0
     return min(max_lr, max(fx - f_star, 0.0) / gg)

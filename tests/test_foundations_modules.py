@@ -100,21 +100,18 @@ def test_armijo_accepts_first_sufficient_step_and_counts_evals():
     assert res.f == rosen.f(x - res.lr * g)
 
 
-def test_armijo_step_satisfies_scipy_armijo_condition_and_is_not_shorter_than_needed():
-    # scipy's line_search_armijo interpolates instead of halving; both steps must satisfy
-    # the same sufficient-decrease condition; ours is the largest power of 1/2 that does.
-    from scipy.optimize._linesearch import line_search_armijo
-
+def test_armijo_step_is_the_largest_power_of_half_with_sufficient_decrease():
+    # Closed form on f = x^T diag(1, 10) x / 2 from x = (1, 1) along -g: f(x - a g) - f(x) =
+    # -a |g|^2 + a^2 g^T A g / 2, so sufficient decrease holds iff a <= 2 (1 - c1) |g|^2 / (g^T A g).
     q = Quadratic(np.diag([1.0, 10.0]))
     x = np.array([1.0, 1.0])
     g = q.grad(x)
-    a_sc, _, f_sc = line_search_armijo(q.f, x, -g, g, q.f(x), c1=1e-4, alpha0=1.0)
+    a_max = 2 * (1 - 1e-4) * (g @ g) / (g @ q.A @ g)          # ~ 0.2018
     ours = armijo(q.f, x, -g, g, lr=1.0)
-    for a, fa in [(a_sc, f_sc), (ours.lr, ours.f)]:
-        assert fa <= q.f(x) + 1e-4 * a * (-g @ g)
-    # Along -g the exact minimiser is 101/1001 ~ 0.1009; sufficient decrease holds up to
-    # 2 (1 - c1) 101/1001 ~ 0.2018, so halving from 1 must stop at 0.125.
-    assert ours.lr == 0.125
+    assert ours.f <= q.f(x) + 1e-4 * ours.lr * (-g @ g)
+    assert ours.lr <= a_max < 2 * ours.lr                      # halving from 1 must stop at 0.125
+    assert ours.lr == 0.125 and ours.n_evals == 1 + 1 + 3      # f(x) + trials 1, 0.5, 0.25, 0.125
+    assert armijo(q.f, x, -g, g, fx=q.f(x), lr=1.0).n_evals == 4   # f(x) passed: not counted
 
 
 def test_armijo_errors():
@@ -123,6 +120,8 @@ def test_armijo_errors():
         armijo(lambda z: float(z @ z), x, g, g)
     with pytest.raises(ValueError, match=r"c1=1.5 must be in \(0, 1\)"):
         armijo(lambda z: float(z @ z), x, -g, g, c1=1.5)
+    with pytest.raises(ValueError, match="fx=nan must be a finite number"):
+        armijo(lambda z: float(z @ z), x, -g, g, fx=float("nan"))
     with pytest.raises(LineSearchError, match="after max_evals=5 evaluations .*the gradient may be wrong"):
         # A wrong-signed gradient (-2 instead of 2) makes +1 look like a descent direction.
         armijo(lambda z: float(z @ z), x, np.array([1.0]), -g, max_evals=5)
@@ -175,6 +174,18 @@ def test_descent_errors():
         descent(q, [1.0, 1.0], 3, step="polyak")
     with pytest.raises(ValueError, match="step=-0.1 must be a finite number > 0"):
         descent(q, [1.0, 1.0], 3, step=-0.1)
+    with pytest.raises(ValueError, match="lr=-3 must be left at its default unless step='armijo'; step=0.1 does not use it"):
+        descent(q, [1.0, 1.0], 3, step=0.1, lr=-3)
+    with pytest.raises(ValueError, match="c1=0.5 must be left at its default unless step='armijo'"):
+        descent(q, [1.0, 1.0], 3, step="polyak", f_star=0.0, c1=0.5)
+
+
+def test_descent_polyak_with_a_wrong_f_star_reports_divergence_with_a_hint():
+    run = descent(Rosenbrock(), [-1.2, 1.0], steps=200, step="polyak", f_star=-1e6)
+    assert run.diverged and run.diverged_at == 1
+    assert "f_star=-1e+06 is probably below the true minimum of f" in run.hint
+    fixed = descent(Quadratic(np.eye(2)), [1.0, 1.0], steps=20, step=3.0)
+    assert fixed.diverged and fixed.hint == "the step 3 is too large: f blew up; try one 10x smaller"
 
 
 # ----------------------------------------------------------------------------- Polyak
@@ -207,6 +218,9 @@ def test_polyak_errors_and_cap():
         polyak_lr(0.5, 1.0, g)
     with pytest.raises(ValueError, match="max_lr=0.0 must be a finite number > 0"):
         polyak_lr(3.0, 1.0, g, max_lr=0)
+    for bad in (np.array([np.nan, 1.0]), np.array([np.inf, 1.0])):
+        with pytest.raises(ValueError, match=r"grad=array\(\[(nan|inf),  1.\]\) must be finite \(no NaN or infinite entries\)"):
+            polyak_lr(3.0, 1.0, bad)
 
 
 # ----------------------------------------------------------------------------- Newton

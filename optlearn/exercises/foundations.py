@@ -1,4 +1,4 @@
-"""Exercises of chapter 2, *Foundations: convexity, smoothness and rates*.
+"""Exercises of the foundations chapter, *Foundations: convexity, smoothness and rates*.
 
 Questions:
     q1: write a function returning [L, mu, kappa] of a symmetric positive-definite Hessian (function).
@@ -63,7 +63,7 @@ q1 = FunctionExercise(
     [
         Case("a diagonal Hessian", (np.diag([1.0, 10.0]),)),
         Case("a rotated Hessian", (_rotated(0.5, [2.0, 8.0]),)),
-        Case("chapter 1's matrix [[5, 3], [3, 5]]", (np.array([[5.0, 3.0], [3.0, 5.0]]),)),
+        Case("the 2x2 matrix [[5, 3], [3, 5]]", (np.array([[5.0, 3.0], [3.0, 5.0]]),)),
         Case("three dimensions", (np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]]),)),
     ],
     expected=_curvature_with_optlearn,
@@ -248,7 +248,7 @@ q5 = ValueExercise(
     """,
     digits=3,
     explanation="f'(x) = x / sqrt(1 + x^2) and f''(x) = (1 + x^2)^(-3/2), so the Newton step maps x to "
-                "x - f'/f'' = -x^3: 0.5 -> -0.125 -> 0.001953125 (digits double: quadratic convergence).",
+                "x - f'/f'' = -x^3: 0.5 -> -0.125 -> 0.001953125 (the error is cubed, so the correct digits triple: cubic convergence, because f'''(0) = 0 here; Newton's general guarantee is quadratic).",
     hints=["Compute f'(x) and f''(x); the Newton step is x - f'(x) / f''(x).",
            "f'(x) / f''(x) = x (1 + x^2), so x_new = -x^3."],
     mistakes=[
