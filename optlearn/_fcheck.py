@@ -70,6 +70,8 @@ def square_symmetric(name: str, value) -> np.ndarray:
         raise fail(name, value, "a square matrix of numbers") from None
     if H.ndim != 2 or H.shape[0] != H.shape[1]:
         raise fail(name, value, "a square matrix")
+    if H.size == 0:
+        raise fail(name, value, "a non-empty square matrix", "it has shape (0, 0)")
     if not np.all(np.isfinite(H)):
         raise fail(name, H.tolist(), "finite", "it contains NaN or infinity")
     asym = float(np.abs(H - H.T).max())

@@ -127,6 +127,10 @@ class Logistic(Objective):
     def solve(self, steps: int = 50) -> "Logistic":
         """Set ``minimizers`` and ``fmin`` by damped Newton's method (to rounding level); returns self.
 
+        Raises:
+            ValueError: if Newton's method has not converged within ``steps`` (then the
+                last iterate is not a minimiser and nothing is stored).
+
         Example:
             >>> X = np.array([[1.0, -1.0], [1.0, 1.0]]); lg = Logistic(X, np.array([0.0, 1.0]), l2=0.1).solve()
             >>> bool(np.linalg.norm(lg.grad(lg.minimizers[0])) < 1e-12)
@@ -134,7 +138,12 @@ class Logistic(Objective):
         """
         from optlearn.newton import newton
 
+        steps = _fcheck.positive_int("steps", steps)
         run = newton(self, np.zeros(self.dim), steps=steps)
+        gnorm = float(run.grad_norms[-1])
+        if run.converged_at is None and gnorm > 1e-10 * max(1.0, float(np.linalg.norm(self.grad(np.zeros(self.dim))))):
+            raise ValueError(f"steps={steps} must be enough for Newton's method to converge: after {run.n_steps} "
+                             f"steps |grad f| = {gnorm:.3g}, so the point is not a minimiser; raise steps")
         self.minimizers, self.fmin = run.x[None, :], float(run.losses[-1])
         return self
 
@@ -145,7 +154,8 @@ class PseudoHuber(Objective):
     Its Hessian eigenvalues lie in ``(0, 1]`` (1-smooth), but the smallest tends to 0
     as ``|x|`` grows (not strongly convex globally). In one dimension pure Newton's
     method maps ``x`` to ``-x^3``: it converges for ``|x| < 1`` and diverges for ``|x| > 1``
-    (Boyd & Vandenberghe 2004, exercise 9.10).
+    (an analogue of Boyd & Vandenberghe 2004, exercise 9.10, which shows the same
+    behaviour for ``log(e^x + e^-x)`` and ``-log x + x``).
 
     Example:
         >>> ph = PseudoHuber(dim=1)

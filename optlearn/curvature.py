@@ -124,7 +124,12 @@ def power_iteration(matvec: Callable[[np.ndarray], np.ndarray], dim: int, iters:
 
     Returns:
         The Rayleigh quotient ``v^T H v`` at the last unit vector (an estimate of
-        ``lambda_max`` when ``H`` is positive semi-definite).
+        ``lambda_max`` when ``H`` is positive semi-definite), once it has settled and
+        ``v`` is an eigenvector up to a residual ``|Hv - lambda v| <= sqrt(tol) |Hv|``.
+
+    Raises:
+        numpy.linalg.LinAlgError: if that does not happen within ``iters`` products (for
+            example when the two largest |eigenvalues| are equal with opposite signs).
 
     Example:
         >>> H = np.diag([1.0, 3.0, 10.0])
@@ -145,8 +150,12 @@ def power_iteration(matvec: Callable[[np.ndarray], np.ndarray], dim: int, iters:
         norm = np.linalg.norm(w)
         if norm == 0:
             return 0.0
+        residual = float(np.linalg.norm(w - new * v))          # 0 exactly when v is an eigenvector
         v = w / norm
-        if abs(new - estimate) <= tol * abs(new):
+        if abs(new - estimate) <= tol * abs(new) and residual <= np.sqrt(tol) * norm:
             return new
         estimate = new
-    return estimate
+    raise np.linalg.LinAlgError(
+        f"power_iteration did not converge in iters={iters} products (last Rayleigh quotient {estimate:.6g}, "
+        f"residual |Hv - lambda v| = {residual:.3g}): the largest |eigenvalues| may be equal or of opposite "
+        "sign (e.g. diag(1, -1)); raise iters, or use np.linalg.eigvalsh on a small matrix")

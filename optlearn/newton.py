@@ -4,8 +4,9 @@ The Newton step minimises the second-order Taylor model,
 ``x <- x - t H(x)^{-1} grad f(x)``. With ``t = 1`` (pure Newton) it solves a
 quadratic in one step and converges quadratically near a minimiser with a
 positive-definite, Lipschitz Hessian (the number of correct digits doubles);
-far away it may diverge, which damping (``t`` from backtracking) prevents on
-convex functions (Boyd & Vandenberghe, *Convex Optimization*, 2004, section 9.5;
+far away it may diverge, which damping (``t`` from backtracking) prevents when ``f``
+is strongly convex on the sublevel set of ``x0`` with a Lipschitz Hessian there
+(Boyd & Vandenberghe, *Convex Optimization*, 2004, section 9.5.3;
 Nocedal & Wright, *Numerical Optimization*, 2006, section 3.3). Each step forms
 the ``d x d`` Hessian and solves a linear system (``d^3 / 3`` flops for Cholesky).
 
@@ -82,7 +83,10 @@ def newton(objective, x0, steps: int, damped: bool = True, c1: float = 1e-4, shr
         ``t`` and ``n_evals`` the evaluations of ``f`` used by the damping.
 
     Raises:
-        ValueError: where the Hessian is not positive definite (see :func:`newton_direction`).
+        ValueError: where the Hessian is not positive definite (see :func:`newton_direction`),
+            or ``x0`` does not have the objective's shape ``(dim,)``.
+        FloatingPointError: if the iterates run away (``|x| > 1e12 max(1, |x0|)`` or ``f``
+            not finite) or the Hessian is singular (pure Newton far from the minimum).
 
     Example:
         >>> from optlearn.functions import Rosenbrock
@@ -92,6 +96,10 @@ def newton(objective, x0, steps: int, damped: bool = True, c1: float = 1e-4, shr
     """
     steps = _fcheck.positive_int("steps", steps, minimum=0)
     x = _fcheck.point("x0", x0)
+    dim = getattr(objective, "dim", None)
+    if dim is not None and x.shape != (dim,):
+        raise fail("x0", x0, f"of shape ({dim},) for this objective", f"got shape {x.shape}")
+    scale = max(1.0, float(np.linalg.norm(x)))
     xs, losses, norms, lrs, evals = [x.copy()], [], [], [], [0]
     fx, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
     losses.append(fx)
@@ -101,7 +109,15 @@ def newton(objective, x0, steps: int, damped: bool = True, c1: float = 1e-4, shr
         if norms[-1] <= tol or norms[-1] == 0:
             converged_at = t
             break
-        d = newton_direction(g, objective.hessian(x))
+        if not (np.all(np.isfinite(x)) and np.isfinite(fx)) or np.linalg.norm(x) > 1e12 * scale:
+            raise FloatingPointError(f"Newton's method diverged: |x| = {np.linalg.norm(x):.3g} at step {t} "
+                                     f"(from |x0| <= {scale:.3g}); use damped=True")
+        H = np.asarray(objective.hessian(x), dtype=float)
+        if H.shape == (x.size, x.size) and np.all(np.isfinite(H)) and np.linalg.eigvalsh(0.5 * (H + H.T))[0] == 0:
+            raise FloatingPointError(f"the Hessian at step {t} is singular (its smallest eigenvalue is 0, "
+                                     f"e.g. the curvature underflowed at |x| = {np.linalg.norm(x):.3g}): "
+                                     "no Newton step; use damped=True or gradient descent")
+        d = newton_direction(g, H)
         n, step = 0, 1.0
         if _stalled(fx, float(g @ d)):
             # f can no longer resolve the decrease: take the full step while it shrinks the gradient.

@@ -20,6 +20,7 @@ from optlearn.functions import Quadratic, Rosenbrock, Saddle, DoubleWell
 from optlearn.linesearch import LineSearchError, armijo, descent, exact_step
 from optlearn.newton import newton, newton_direction
 from optlearn.polyak import polyak_lr
+from optlearn.convex import Logistic, PseudoHuber
 
 
 class Counting:
@@ -354,3 +355,31 @@ def test_descent_reports_divergence_without_warnings():
         run = descent(q, [1.0, 1.0], steps=2000, step=0.25)      # > 2/L = 0.2
     assert run.diverged and run.diverged_at == run.n_steps + 1 and "too large" in run.hint
     assert np.all(np.isfinite(run.xs)) and np.all(np.abs(run.xs[1:, 1]) > np.abs(run.xs[:-1, 1]))
+
+
+# ----------------------------------------------------------------------------- review fixes
+def test_pure_newton_runaway_is_reported_as_divergence_not_non_convexity():
+    # pseudo-Huber from 1.1: x -> -x^3 runs away; the curvature (1 + x^2)^(-3/2) underflows.
+    with pytest.raises(FloatingPointError, match="(diverged|singular).*use damped=True"):
+        newton(PseudoHuber(dim=1), [1.1], steps=12, damped=False)
+
+
+def test_shape_errors_of_newton_and_curvature():
+    with pytest.raises(ValueError, match=r"x0=\[1.0, 2.0, 3.0\] must be of shape \(2,\) for this objective"):
+        newton(Rosenbrock(), [1.0, 2.0, 3.0], steps=3)
+    with pytest.raises(ValueError, match="must be a non-empty square matrix"):
+        curvature(np.zeros((0, 0)))
+
+
+def test_power_iteration_refuses_to_return_an_unconverged_value():
+    with pytest.raises(np.linalg.LinAlgError, match="did not converge in iters=200"):
+        power_iteration(lambda v: np.diag([1.0, -1.0]) @ v, 2)
+
+
+def test_logistic_solve_refuses_a_non_minimiser():
+    X = np.column_stack([np.linspace(-3, 3, 40), np.ones(40)])
+    y = (np.linspace(-3, 3, 40) + 0.5 * np.sin(np.arange(40)) > 0).astype(float)
+    with pytest.raises(ValueError, match="steps=1 must be enough for Newton's method to converge"):
+        Logistic(X, y, l2=1e-3).solve(steps=1)
+    lg = Logistic(X, y, l2=1e-3).solve()
+    assert np.linalg.norm(lg.grad(lg.minimizers[0])) < 1e-10
