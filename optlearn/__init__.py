@@ -21,5 +21,10 @@ from optlearn import schedules, validation  # noqa: F401
 from optlearn.validation import InvalidArgumentError  # noqa: F401
 from optlearn import datasets, functions, hints, loop, models, plot, train, tuning  # noqa: F401
 from optlearn.train import fit, minimize  # noqa: F401  (the book's one path: ol.minimize, ol.fit)
+from optlearn import convex, linesearch, polyak  # noqa: F401  (curvature and newton: the functions below)
+from optlearn.curvature import Curvature, curvature, curvature_on_grid, power_iteration  # noqa: F401
+from optlearn.linesearch import armijo, descent, exact_step  # noqa: F401
+from optlearn.newton import newton, newton_direction  # noqa: F401
+from optlearn.polyak import polyak_lr  # noqa: F401
 
 __version__ = "0.1.0"
