@@ -22,3 +22,10 @@ from optlearn import datasets, functions, models, plot, train, tuning  # noqa: F
 from optlearn.train import fit, minimize  # noqa: F401
 
 __version__ = "0.1.0"
+from optlearn.clipping import *  # noqa: F401,F403,E402
+from optlearn.lion import *  # noqa: F401,F403,E402
+from optlearn.adafactor import *  # noqa: F401,F403,E402
+from optlearn.muon import *  # noqa: F401,F403,E402
+from optlearn.lamb import *  # noqa: F401,F403,E402
+from optlearn.schedule_free import *  # noqa: F401,F403,E402
+from optlearn.partition import *  # noqa: F401,F403,E402
