@@ -1,0 +1,60 @@
+"""optlearn.validation: each check's accepted forms, refused forms and exact message."""
+
+import numpy as np
+import pytest
+
+from optlearn import validation as V
+
+
+def test_error_is_value_and_type_error():
+    assert issubclass(V.InvalidArgumentError, ValueError) and issubclass(V.InvalidArgumentError, TypeError)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: V.check_non_negative("lr", -0.1), "lr=-0.1 must be a finite number >= 0"),
+    (lambda: V.check_non_negative("lr", float("nan")), "lr=nan must be a finite number >= 0"),
+    (lambda: V.check_non_negative("lr", True), "lr=True must be a finite number >= 0"),
+    (lambda: V.check_non_negative("lr", "a"), "lr='a' must be a finite number >= 0"),
+    (lambda: V.check_positive("x", 0), "x=0.0 must be a finite number > 0"),
+    (lambda: V.check_in_range("b", 1.0, 0, 1, high_open=True), "b=1.0 must be in [0, 1)"),
+    (lambda: V.check_in_range("f", 0.0, 0, 1, low_open=True), "f=0.0 must be in (0, 1]"),
+    (lambda: V.check_in_range("f", None, 0, 1), "f=None must be a finite number in [0, 1]"),
+    (lambda: V.check_number("h", 3.0, high=2), "h=3.0 must be a finite number <= 2"),
+    (lambda: V.check_int("steps", 5.0), "steps=5.0 must be an integer >= 0"),
+    (lambda: V.check_int("steps", True), "steps=True must be an integer >= 0"),
+    (lambda: V.check_int("n", 0, low=1), "n=0 must be an integer >= 1"),
+    (lambda: V.check_int("k", 7, low=1, high=5), "k=7 must be an integer in [1, 5]"),
+    (lambda: V.check_int("k", -1, low=None), None),
+    (lambda: V.check_bool("nesterov", "no"), "nesterov='no' must be True or False"),
+    (lambda: V.check_bool("centered", 1), "centered=1 must be True or False"),
+    (lambda: V.check_choice("task", "cls", ["a", "b"]), "task='cls' must be one of 'a', 'b'"),
+    (lambda: V.check_choice("k", True, [1, 2]), "k=True must be one of 1, 2"),
+    (lambda: V.check_callable("fn", 3), "fn=3 must be a callable"),
+    (lambda: V.check_scalar_or_schedule("lr", True), "lr=True must be a finite number >= 0 or a schedule count -> lr"),
+    (lambda: V.check_scalar_or_schedule("lr", -1), "lr=-1 must be a finite number >= 0 or a schedule count -> lr"),
+    (lambda: V.check_float_array("params", [1.0]), "params=[1.0] must be a real floating-point numpy array; got list"),
+    (lambda: V.check_float_array("params", np.array([1 + 2j])),
+     "params=array([1.+2.j]) must be a real floating-point numpy array; got dtype complex128 (complex"),
+    (lambda: V.check_float_array("params", np.arange(10)),
+     "params=array(shape=(10,), dtype=int64) must be a real floating-point numpy array; got dtype int64"),
+])
+def test_messages(call, message):
+    if message is None:
+        assert call() == -1
+        return
+    with pytest.raises(V.InvalidArgumentError) as err:
+        call()
+    assert str(err.value).startswith(message)
+
+
+def test_accepted_values_come_back_canonical():
+    assert V.check_non_negative("a", np.float32(0.5)) == 0.5 and type(V.check_non_negative("a", 1)) is float
+    assert V.check_int("n", np.int64(3)) == 3 and type(V.check_int("n", np.int64(3))) is int
+    assert V.check_bool("b", np.bool_(True)) is True
+    assert V.check_in_range("m", 0.0, 0, 1, high_open=True) == 0.0
+    assert V.check_positive("p", 1e-300) == 1e-300
+    f = lambda t: 0.1  # noqa: E731
+    assert V.check_scalar_or_schedule("lr", f) is f and V.check_scalar_or_schedule("lr", 0) == 0.0
+    a = np.zeros(2, dtype=np.float16)
+    assert V.check_float_array("p", a) is a
+    assert V.check_choice("c", 2, [1, 2]) == 2
