@@ -13,11 +13,11 @@ For a parameter with two or more dimensions the second moment of shape
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import NamedTuple
 
 import numpy as np
 
+from optlearn import validation as V
 from optlearn.base import GradientTransformation, Params, chain, tree_map
 from optlearn import transforms as T
 from optlearn.transforms import ScalarOrSchedule
@@ -81,10 +81,9 @@ def scale_by_factored_rms(beta2_decay: float = -0.8, eps1: float | None = None) 
         >>> t.update(np.array([2.0, -0.5]), t.init(np.zeros(2)))[0]
         array([ 1., -1.])
     """
-    if not isinstance(beta2_decay, Real) or not beta2_decay <= 0:
-        raise ValueError(f"beta2_decay={beta2_decay!r} must be a number <= 0")
+    beta2_decay = V.check_number("beta2_decay", beta2_decay, high=0.0)
     if eps1 is not None:
-        T.check_non_negative("eps[0]", eps1)
+        V.check_non_negative("eps[0]", eps1)
 
     def init(params):
         def rows(p):
@@ -139,8 +138,7 @@ def clip_by_block_rms(d: float = 1.0) -> GradientTransformation:
         >>> t.update(np.array([3.0, -3.0]), t.init(None))[0]
         array([ 1., -1.])
     """
-    if not isinstance(d, Real) or not math.isfinite(d) or d < 1:
-        raise ValueError(f"d={d!r} must be a finite number >= 1")
+    d = V.check_number("d", d, low=1.0)
 
     def init(params):
         return T.EmptyState()
@@ -168,7 +166,7 @@ def scale_by_relative_step(lr: ScalarOrSchedule = 1e-2, eps2: float = 1e-3) -> G
         array([-1.767767, -1.767767])
     """
     lr_at = T.make_lr_fn("lr", lr)
-    T.check_non_negative("eps[1]", eps2)
+    V.check_non_negative("eps[1]", eps2)
 
     def init(params):
         return T.CountState(0)
@@ -231,9 +229,9 @@ def adafactor(
         >>> opt.update(np.array([4.0, -1.0]), opt.init(np.ones(2)), np.ones(2))[0]
         array([-0.1,  0.1])
     """
-    T.check_learning_rate("lr", lr)
+    V.check_scalar_or_schedule("lr", lr)
     if not isinstance(eps, (tuple, list)) or len(eps) != 2:
-        raise ValueError(f"eps={eps!r} must be a pair (eps1 or None, eps2)")
+        raise V.fail("eps", eps, "a pair (eps1 or None, eps2)")
     return chain(
         T.validate_grads(),
         scale_by_factored_rms(beta2_decay, eps[0]),

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from optlearn import validation as V
 from optlearn.base import GradientTransformation, Params, tree_leaves, tree_map
 
 __all__ = ["ClipState", "clip_by_global_norm", "global_norm"]
@@ -51,8 +52,10 @@ def _leaf_norm(a: np.ndarray, p: float) -> float:
 
 
 def _check_norm_type(norm_type: float) -> float:
-    if not isinstance(norm_type, Real) or not (norm_type == math.inf or (math.isfinite(norm_type) and norm_type > 0)):
-        raise ValueError(f"norm_type={norm_type!r} must be a number > 0 or math.inf")
+    if not isinstance(norm_type, Real) or isinstance(norm_type, bool) or not (
+        norm_type == math.inf or (math.isfinite(norm_type) and norm_type > 0)
+    ):
+        raise V.fail("norm_type", norm_type, "a number > 0 or math.inf")
     return float(norm_type)
 
 
@@ -81,11 +84,9 @@ def clip_by_global_norm(max_norm: float, norm_type: float = 2.0, eps: float = 1e
         >>> u["w"], s.last_norm
         (array([0.6, 0.8]), 5.0)
     """
-    if not isinstance(max_norm, Real) or not math.isfinite(max_norm) or max_norm <= 0:
-        raise ValueError(f"max_norm={max_norm!r} must be a finite number > 0")
+    max_norm = V.check_positive("max_norm", max_norm)
     p = _check_norm_type(norm_type)
-    if not isinstance(eps, Real) or not math.isfinite(eps) or eps < 0:
-        raise ValueError(f"eps={eps!r} must be a finite number >= 0")
+    eps = V.check_non_negative("eps", eps)
 
     def init(params):
         return ClipState(math.nan)
@@ -95,7 +96,7 @@ def clip_by_global_norm(max_norm: float, norm_type: float = 2.0, eps: float = 1e
             raise TypeError(f"clip_by_global_norm.update expected a ClipState, got {type(state).__name__}")
         norm = global_norm(updates, p)
         if not math.isfinite(norm):
-            raise ValueError(f"the global gradient norm is {norm}; cannot clip a non-finite gradient")
+            raise ValueError(f"the global gradient norm is {norm}; a non-finite gradient cannot be clipped")
         if eps == 0:  # optax: keep below the threshold, else t / norm * max_norm
             if norm < max_norm:
                 return tree_map(np.copy, updates), ClipState(norm)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from optlearn import validation as V
 from optlearn.base import GradientTransformation, Params, chain, tree_map
 from optlearn import transforms as T
 from optlearn.transforms import ScalarOrSchedule
@@ -54,8 +55,8 @@ def scale_by_trust_ratio(trust_coefficient: float = 1.0, eps: float = 0.0) -> Gr
         >>> t.update(np.array([0.0, 0.5]), t.init(None), np.array([3.0, 4.0]))[0]
         array([0., 5.])
     """
-    T.check_non_negative("trust_coefficient", trust_coefficient)
-    T.check_non_negative("eps", eps)
+    V.check_non_negative("trust_coefficient", trust_coefficient)
+    V.check_non_negative("eps", eps)
 
     def init(params):
         return TrustRatioState(None)
@@ -88,10 +89,10 @@ def scale_by_adam_eps_root(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-6
         >>> t.update(np.array([3.0, -0.5]), t.init(np.zeros(2)))[0]
         array([ 1., -1.])
     """
-    T.check_unit_interval("b1", b1)
-    T.check_unit_interval("b2", b2)
-    T.check_non_negative("eps", eps)
-    T.check_non_negative("eps_root", eps_root)
+    V.check_in_range("b1", b1, 0, 1, high_open=True)
+    V.check_in_range("b2", b2, 0, 1, high_open=True)
+    V.check_non_negative("eps", eps)
+    V.check_non_negative("eps_root", eps_root)
 
     def init(params):
         return AdamEpsRootState(0, tree_map(np.zeros_like, params), tree_map(np.zeros_like, params))
@@ -143,7 +144,9 @@ def lamb(
         0.5
     """
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"betas={betas!r} must be a pair (beta1, beta2)")
+        raise V.fail("betas", betas, "a pair (beta1, beta2)")
+    V.check_in_range("betas[0]", betas[0], 0, 1, high_open=True)
+    V.check_in_range("betas[1]", betas[1], 0, 1, high_open=True)
     return chain(
         T.validate_grads(),
         scale_by_adam_eps_root(betas[0], betas[1], eps, eps_root),

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from optlearn import validation as V
 from optlearn.base import GradientTransformation, Params, chain, tree_map
 from optlearn import transforms as T
 from optlearn.transforms import ScalarOrSchedule
@@ -37,8 +38,8 @@ def scale_by_lion(b1: float = 0.9, b2: float = 0.99) -> GradientTransformation:
         >>> t.update(np.array([0.3, -2e-9, 0.0]), t.init(np.zeros(3)))[0]
         array([ 1., -1.,  0.])
     """
-    T.check_unit_interval("b1", b1)
-    T.check_unit_interval("b2", b2)
+    V.check_in_range("b1", b1, 0, 1, high_open=True)
+    V.check_in_range("b2", b2, 0, 1, high_open=True)
 
     def init(params):
         return LionState(0, tree_map(np.zeros_like, params))
@@ -84,9 +85,9 @@ def lion(
         array([-0.1,  0.1])
     """
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"betas={betas!r} must be a pair (beta1, beta2)")
-    T.check_unit_interval("betas[0]", betas[0])
-    T.check_unit_interval("betas[1]", betas[1])
+        raise V.fail("betas", betas, "a pair (beta1, beta2)")
+    V.check_in_range("betas[0]", betas[0], 0, 1, high_open=True)
+    V.check_in_range("betas[1]", betas[1], 0, 1, high_open=True)
     return chain(
         T.validate_grads(),
         scale_by_lion(betas[0], betas[1]),

@@ -15,11 +15,11 @@ how close that comes to torch itself).
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 
+from optlearn import validation as V
 from optlearn.base import GradientTransformation, Params, chain, tree_leaves, tree_map
 from optlearn import transforms as T
 from optlearn.transforms import ScalarOrSchedule
@@ -98,13 +98,13 @@ def newton_schulz(
     """
     G = np.asarray(G)
     if G.ndim != 2:
-        raise ValueError(f"G.shape={G.shape} must be 2-D (a matrix)")
-    if not isinstance(steps, Integral) or not 0 <= steps < 100:
-        raise ValueError(f"steps={steps!r} must be an integer in [0, 100)")
-    if len(coefficients) != 3:
-        raise ValueError(f"coefficients={coefficients!r} must be three numbers (a, b, c)")
-    if dtype not in (None, "bfloat16"):
-        raise ValueError(f"dtype={dtype!r} must be None or 'bfloat16'")
+        raise V.fail("G.shape", G.shape, "2-D (a matrix)")
+    V.check_int("steps", steps, low=0, high=99)
+    if not isinstance(coefficients, (tuple, list)) or len(coefficients) != 3:
+        raise V.fail("coefficients", coefficients, "three numbers (a, b, c)")
+    for i, v in enumerate(coefficients):
+        V.check_number(f"coefficients[{i}]", v)
+    V.check_choice("dtype", dtype, (None, "bfloat16"))
     a, b, c = (float(v) for v in coefficients)
     if dtype is None:
         r = lambda x: x  # noqa: E731
@@ -141,7 +141,8 @@ def muon_momentum(momentum: float = 0.95, nesterov: bool = True) -> GradientTran
         >>> t.update(np.array([2.0]), t.init(np.zeros(1)))[0]
         array([1.])
     """
-    T.check_unit_interval("momentum", momentum)
+    V.check_in_range("momentum", momentum, 0, 1, high_open=True)
+    V.check_bool("nesterov", nesterov)
 
     def init(params):
         return MuonMomentumState(0, tree_map(np.zeros_like, params))
@@ -174,7 +175,7 @@ def orthogonalize(
         array([[0.6, 0.8]])
     """
     newton_schulz(np.eye(1), ns_steps, ns_coefficients, eps, ns_dtype)  # validates the arguments
-    T.check_non_negative("eps", eps)
+    V.check_non_negative("eps", eps)
 
     def init(params):
         return T.EmptyState()
@@ -205,8 +206,7 @@ def scale_by_shape(adjust_lr_fn: str | None = None) -> GradientTransformation:
         >>> t.update(np.ones((4, 1)), t.init(None))[0].ravel()
         array([2., 2., 2., 2.])
     """
-    if adjust_lr_fn not in (None, "original", "match_rms_adamw"):
-        raise ValueError(f"adjust_lr_fn={adjust_lr_fn!r} must be None, 'original' or 'match_rms_adamw'")
+    V.check_choice("adjust_lr_fn", adjust_lr_fn, (None, "original", "match_rms_adamw"))
 
     def init(params):
         return T.EmptyState()
@@ -221,10 +221,8 @@ def _require_matrices(params: Params) -> None:
     for name, p in tree_leaves(params):
         if np.ndim(p) != 2:
             label = "params" if name is None else f"params[{name!r}]"
-            raise ValueError(
-                f"{label}.shape={np.shape(p)} must be 2-D: Muon only optimises matrices; "
-                "give vectors and other shapes to another optimizer (see optlearn.partition)"
-            )
+            raise V.fail(f"{label}.shape", np.shape(p), "2-D: Muon only optimises matrices",
+                         "give vectors and other shapes to another optimizer (see optlearn.partition)")
 
 
 def muon(
@@ -272,8 +270,8 @@ def muon(
         >>> bool(np.all(np.abs(np.diag(u)) > 0.05))   # both directions move by about lr
         True
     """
-    T.check_learning_rate("lr", lr)
-    T.check_non_negative("weight_decay", weight_decay)
+    V.check_scalar_or_schedule("lr", lr)
+    V.check_non_negative("weight_decay", weight_decay)
     inner = chain(
         T.validate_grads(),
         muon_momentum(momentum, nesterov),

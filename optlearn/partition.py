@@ -10,6 +10,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from optlearn import validation as V
 from optlearn.base import GradientTransformation, Params
 
 __all__ = ["PartitionState", "partition"]

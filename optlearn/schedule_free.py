@@ -13,13 +13,11 @@ updates are :math:`y`; evaluate the model at :math:`x`
 """
 
 from __future__ import annotations
-
-import math
-from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
 
+from optlearn import validation as V
 from optlearn.base import GradientTransformation, Params, chain, tree_map
 from optlearn import transforms as T
 
@@ -163,19 +161,17 @@ def schedule_free_adamw(
         >>> np.round(y + u, 6)   # c_1 = 1: y_1 = z_0 - lr * d_1, and d_1 = 1 (Adam's first step)
         array([0.9])
     """
-    T.check_non_negative("lr", lr)
+    V.check_non_negative("lr", lr)
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"betas={betas!r} must be a pair (beta1, beta2)")
-    if not isinstance(betas[0], Real) or not 0.0 < betas[0] < 1.0:
-        raise ValueError(f"betas[0]={betas[0]!r} must be in (0, 1): x is recovered by dividing by beta1")
-    T.check_unit_interval("betas[1]", betas[1])
-    T.check_non_negative("eps", eps)
-    T.check_non_negative("weight_decay", weight_decay)
-    if not isinstance(warmup_steps, Integral) or warmup_steps < 0:
-        raise ValueError(f"warmup_steps={warmup_steps!r} must be an integer >= 0")
-    T.check_non_negative("r", r)
-    T.check_non_negative("weight_lr_power", weight_lr_power)
+        raise V.fail("betas", betas, "a pair (beta1, beta2)")
+    b1 = V.check_in_range("betas[0]", betas[0], 0, 1, low_open=True, high_open=True)  # x = ... / beta1
+    b2 = V.check_in_range("betas[1]", betas[1], 0, 1, high_open=True)
+    V.check_non_negative("eps", eps)
+    V.check_non_negative("weight_decay", weight_decay)
+    warmup_steps = V.check_int("warmup_steps", warmup_steps, low=0)
+    V.check_non_negative("r", r)
+    V.check_non_negative("weight_lr_power", weight_lr_power)
     return chain(
         T.validate_grads(),
-        scale_by_schedule_free_adamw(float(lr), tuple(betas), eps, weight_decay, warmup_steps, r, weight_lr_power),
+        scale_by_schedule_free_adamw(float(lr), (b1, b2), eps, weight_decay, warmup_steps, r, weight_lr_power),
     )
