@@ -51,6 +51,7 @@ ADAFACTOR = [  # lr (the cap on the relative step) kept small enough for a well-
     dict(lr=0.02, d=1.2),
     dict(lr=0.02, weight_decay=0.2),
     dict(lr=0.01, beta2_decay=-0.6, eps=(1e-4, 0.05), d=2.0, weight_decay=0.1),
+    dict(lr=0.5),  # the relative step min(lr, 1/sqrt(t)) switches to 1/sqrt(t) after step 4
 ]
 ADAFACTOR_SHAPES = [(3,), (2, 3), (2, 3, 4)]
 MUON = [
@@ -61,7 +62,7 @@ MUON = [
     dict(lr=0.02, nesterov=False),
     dict(lr=0.02, ns_coefficients=(2.0, -1.5, 0.5)),
     dict(lr=0.02, ns_steps=3),
-    dict(lr=0.02, eps=1e-1),
+    dict(lr=0.02, eps=1.0),  # larger than the momentum's norm: the clamp is active
     dict(lr=0.02, adjust_lr_fn="original"),
     dict(lr=0.005, adjust_lr_fn="match_rms_adamw"),
 ]
@@ -152,7 +153,7 @@ def clip_cases():
     rng = np.random.default_rng(0)
     out = []
     for max_norm in [0.5, 3.0, 100.0]:
-        for norm_type in [2.0, 1.0, math.inf]:
+        for norm_type in [2.0, 1.0, 3.0, math.inf]:
             g = {"w": rng.normal(size=(3, 4)).tolist(), "b": rng.normal(size=(4,)).tolist()}
             ts = [torch.zeros(3, 4), torch.zeros(4)]
             for t, k in zip(ts, ["w", "b"]):
@@ -165,6 +166,19 @@ def clip_cases():
                     {k: jax.numpy.asarray(v) for k, v in g.items()}, optax.EmptyState())
                 case["optax"] = {k: np.asarray(v).tolist() for k, v in u.items()}
             out.append(case)
+    return out
+
+
+def adafactor_tiny_gradients():
+    """One Adafactor step with gradients near 1e-20: the clamp of the estimate at eps1**2 is active."""
+    out = []
+    for shape, g in [((3,), [1e-20, 1.0, -2.0]), ((2, 3), [[1e-20, 1e-19, 0.0], [0.0, 3.0, 1e-20]])]:
+        for kw in [dict(), dict(eps=(1e-12, 1e-3))]:
+            p = torch.tensor(start(shape))
+            opt = torch.optim.Adafactor([p], foreach=False, **kw)
+            p.grad = torch.tensor(g)
+            opt.step()
+            out.append(dict(kwargs=kw, shape=shape, grad=g, params=p.tolist()))
     return out
 
 
@@ -205,7 +219,8 @@ def main() -> None:
     meta = dict(torch=torch.__version__, optax=optax.__version__, jax=jax.__version__,
                 schedulefree=getattr(schedulefree, "__version__", "1.4.1"), steps=STEPS)
     OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps(dict(meta=meta, cases=cases, clip=clip_cases(), newton_schulz=ns)) + "\n")
+    OUT.write_text(json.dumps(dict(meta=meta, cases=cases, clip=clip_cases(), newton_schulz=ns,
+                              adafactor_tiny=adafactor_tiny_gradients())) + "\n")
     print(f"wrote {OUT} ({len(cases)} trajectories)")
 
 

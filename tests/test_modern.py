@@ -200,6 +200,16 @@ def test_adafactor_state_is_factored_over_the_last_two_axes():
     assert af.variance["w"] is None and af.variance["b"].shape == (11,) and af.row_var["b"] is None
 
 
+@pytest.mark.parametrize("case", FIX["adafactor_tiny"], ids=lambda c: f"{c['shape']}-{c['kwargs']}")
+def test_adafactor_clamps_tiny_estimates_at_eps1_squared_like_torch(case):
+    """Gradients of 1e-20: the estimate is clamped at eps1**2 (eps1=None: float64's machine epsilon)."""
+    kw = {k: tuple(v) for k, v in case["kwargs"].items()}
+    opt = ol.adafactor(**kw)
+    x = start(tuple(case["shape"]))
+    updates, _ = opt.update(np.array(case["grad"]), opt.init(x), x)
+    np.testing.assert_allclose(x + updates, np.array(case["params"]), rtol=RTOL, atol=ATOL)
+
+
 def test_factored_estimate_is_exact_for_rank_one_squares():
     g2 = np.outer([1.0, 2.0, 5.0], [0.5, 3.0])
     est = ol.factored_second_moment(g2.mean(1, keepdims=True), g2.mean(0, keepdims=True))
@@ -226,7 +236,7 @@ def test_muon_rejects_non_matrices_with_a_clear_error():
 
 def test_muon_for_matrices_adamw_for_the_rest_is_expressible():
     params = {"W": start((4, 3)), "b": start((3,))}
-    opt = ol.partition({"muon": ol.muon(lr=0.02), "adamw": ol.adamw(lr=0.01)},
+    opt = ol.partition({"adamw": ol.adamw(lr=0.01), "muon": ol.muon(lr=0.02)},
                        lambda name, p: "muon" if p.ndim == 2 else "adamw")
     state = opt.init(params)
     w, b = params["W"], params["b"]
@@ -241,6 +251,7 @@ def test_muon_for_matrices_adamw_for_the_rest_is_expressible():
         w, b = w + uw, b + ub
     np.testing.assert_array_equal(params["W"], w)
     np.testing.assert_array_equal(params["b"], b)
+    assert list(u) == ["W", "b"]  # the updates keep the params' order
 
 
 def test_partition_errors_name_the_problem():
@@ -259,6 +270,8 @@ def test_lamb_update_has_norm_lr_times_param_norm():
     u, _ = opt.update(grad(x), opt.init(x), x)
     assert np.linalg.norm(u) == pytest.approx(0.01 * np.linalg.norm(x), rel=1e-12)
     assert ol.trust_ratio(np.zeros(3), np.ones(3)) == 1.0  # zero params still move
+    assert ol.trust_ratio(np.ones(4), np.zeros(4)) == 1.0  # a zero update: no division by zero
+    assert ol.trust_ratio(np.full(4, 1.5), np.full(4, 0.5), trust_coefficient=2.0, eps=1.0) == 2.0 * 3.0 / (1.0 + 1.0)
 
 
 def test_schedule_free_x_is_the_running_mean_of_z_without_warmup():
