@@ -15,9 +15,14 @@ from typing import NamedTuple
 import numpy as np
 
 from optlearn import validation as V
-from optlearn.base import GradientTransformation, Params, tree_leaves, tree_map
+from optlearn.base import GradientTransformation, Params, tree_map
 
 __all__ = ["ClipState", "clip_by_global_norm", "global_norm"]
+
+
+def _items(tree: Params) -> list[tuple[str | None, np.ndarray]]:
+    """The ``(name, array)`` pairs of a tree (an array's name is ``None``)."""
+    return list(tree.items()) if isinstance(tree, dict) else [(None, tree)]
 
 
 class ClipState(NamedTuple):
@@ -37,7 +42,7 @@ def global_norm(tree: Params, norm_type: float = 2.0) -> float:
         5.0
     """
     p = _check_norm_type(norm_type)
-    norms = np.array([_leaf_norm(np.asarray(g, dtype=float), p) for _, g in tree_leaves(tree)])
+    norms = np.array([_leaf_norm(np.asarray(g, dtype=float), p) for _, g in _items(tree)])
     return _leaf_norm(norms, p)
 
 

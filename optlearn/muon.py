@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from optlearn import validation as V
-from optlearn.base import GradientTransformation, Params, chain, tree_leaves, tree_map
+from optlearn.base import GradientTransformation, Params, chain, tree_map
 from optlearn import transforms as T
 from optlearn.transforms import ScalarOrSchedule
 
@@ -33,6 +33,11 @@ __all__ = [
     "scale_by_shape",
     "to_bfloat16",
 ]
+
+
+def _items(tree: Params) -> list[tuple[str | None, np.ndarray]]:
+    """The ``(name, array)`` pairs of a tree (an array's name is ``None``)."""
+    return list(tree.items()) if isinstance(tree, dict) else [(None, tree)]
 
 NS_COEFFICIENTS = (3.4445, -4.7750, 2.0315)
 
@@ -218,7 +223,7 @@ def scale_by_shape(adjust_lr_fn: str | None = None) -> GradientTransformation:
 
 
 def _require_matrices(params: Params) -> None:
-    for name, p in tree_leaves(params):
+    for name, p in _items(params):
         if np.ndim(p) != 2:
             label = "params" if name is None else f"params[{name!r}]"
             raise V.fail(f"{label}.shape", np.shape(p), "2-D: Muon only optimises matrices",
