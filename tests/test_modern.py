@@ -361,3 +361,16 @@ def test_state_from_another_optimizer_is_refused():
         ol.lion().update(x, ol.muon().init(x), x)
     with pytest.raises(TypeError, match="schedule_free_adamw"):
         ol.schedule_free_eval_params(ol.lion().init(x), x)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_float32_stays_float32(name):
+    kwargs = {"muon": dict(lr=0.02)}.get(name, {})
+    x = start((2, 3)).astype(np.float32)
+    opt = OPTIMIZERS[name](**kwargs)
+    state = opt.init(x)
+    for _ in range(3):
+        updates, state = opt.update(grad(x).astype(np.float32), state, x)
+        assert updates.dtype == np.float32
+        x = ol.apply_updates(x, updates)
+    assert x.dtype == np.float32 and np.all(np.isfinite(x))
