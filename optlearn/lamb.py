@@ -1,10 +1,10 @@
-r"""LAMB: Adam's direction rescaled per layer by the trust ratio :math:`\|\theta\| / \|u\|`.
+r"""LAMB and LARS: a direction rescaled per layer by the trust ratio :math:`\|\theta\| / \|u\|`.
 
 Source: You et al., *Large Batch Optimization for Deep Learning: Training BERT in
 76 minutes*, ICLR 2020 (LAMB); You, Gitman & Ginsburg, *Large Batch Training of
-Convolutional Networks*, 2017 (LARS, the trust ratio). Reference implementation
-``optax.lamb`` (optax 0.2.8), matched to rtol 1e-10 in ``tests/test_modern.py``.
-torch has no LAMB.
+Convolutional Networks*, 2017 (LARS, the trust ratio). Reference implementations
+``optax.lamb`` and ``optax.lars`` (optax 0.2.8), matched to rtol 1e-10 in
+``tests/test_modern.py``. torch has neither.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from optlearn.base import GradientTransformation, Params, chain, tree_map
 from optlearn import transforms as T
 from optlearn.transforms import ScalarOrSchedule
 
-__all__ = ["TrustRatioState", "lamb", "scale_by_adam_eps_root", "scale_by_trust_ratio", "trust_ratio"]
+__all__ = ["TrustRatioState", "lamb", "lars", "scale_by_adam_eps_root", "scale_by_trust_ratio", "trust_ratio"]
 
 
 class TrustRatioState(NamedTuple):
@@ -153,4 +153,47 @@ def lamb(
         T.add_decayed_weights(weight_decay),
         scale_by_trust_ratio(),
         T.scale_by_learning_rate(lr),
+    )
+
+
+def lars(
+    lr: ScalarOrSchedule = 0.1,
+    weight_decay: float = 0.0,
+    trust_coefficient: float = 0.001,
+    eps: float = 0.0,
+    momentum: float = 0.9,
+    nesterov: bool = False,
+) -> GradientTransformation:
+    r"""LARS, as ``optax.lars`` (torch-style ``lr``): SGD with momentum on trust-ratio-scaled gradients.
+
+    .. math::
+        \begin{aligned}
+        &\textbf{for}\ t = 1, 2, \ldots\ \textbf{do}\\
+        &\quad u_t \leftarrow g_t + \lambda\theta_{t-1};\quad
+            u_t \leftarrow \eta_{tc}\, \frac{\|\theta_{t-1}\|}{\|u_t\| + \epsilon}\, u_t
+            \quad\text{(per parameter array; ratio 1 if a norm is 0)}\\
+        &\quad b_t \leftarrow \mu b_{t-1} - \gamma_t u_t \ (b_0 = 0);\quad
+            \theta_t \leftarrow \theta_{t-1} + (b_t \text{ or, with nesterov, } -\gamma_t u_t + \mu b_t)\\
+        &\textbf{return}\ \theta_t
+        \end{aligned}
+
+    Note:
+        optax names: ``learning_rate`` (no default; ``lr=0.1`` here), ``weight_decay``,
+        ``trust_coefficient=0.001``, ``eps``, ``momentum=0.9``, ``nesterov``, and masks for
+        the decay and the trust ratio (use :func:`optlearn.partition` instead). The
+        momentum accumulates the lr-scaled steps (the lr is *inside* the buffer).
+
+    Example:
+        >>> opt = lars(lr=1.0, trust_coefficient=0.1)
+        >>> u, s = opt.update(np.array([1.0, 1.0]), opt.init(np.zeros(2)), np.array([3.0, 4.0]))
+        >>> round(float(np.linalg.norm(u)), 6)   # lr * 0.1 * ||theta||
+        0.5
+    """
+    V.check_non_negative("trust_coefficient", trust_coefficient)
+    return chain(
+        T.validate_grads(),
+        T.add_decayed_weights(weight_decay),
+        scale_by_trust_ratio(trust_coefficient, eps),
+        T.scale_by_learning_rate(lr),
+        T.trace(momentum, 0.0, nesterov),
     )

@@ -11,7 +11,7 @@ steps (float64) of
   Muon twice: as shipped (Newton–Schulz in bfloat16) and with torch's own
   ``_zeropower_via_newtonschulz`` run in float64 (the ``.bfloat16()`` cast
   replaced by a float64 copy: the same algorithm without bfloat16 rounding);
-* ``optax.lion`` and ``optax.lamb`` (jax with x64 enabled);
+* ``optax.lion``, ``optax.lamb`` and ``optax.lars`` (jax with x64 enabled);
 * ``schedulefree.AdamWScheduleFree`` (foreach=False), recording the train point
   ``y`` and the evaluation point ``x`` (what ``.eval()`` sets, computed on a copy);
 * ``torch.nn.utils.clip_grad_norm_`` and ``optax.clip_by_global_norm`` on fixed
@@ -80,6 +80,14 @@ LAMB = [
     dict(learning_rate=0.01, eps=1e-3),
     dict(learning_rate=0.01, eps_root=1e-4),
     dict(learning_rate=0.01, weight_decay=0.1),
+]
+LARS = [
+    dict(learning_rate=1.0),
+    dict(learning_rate=2.0, trust_coefficient=0.01),
+    dict(learning_rate=1.0, weight_decay=0.1),
+    dict(learning_rate=1.0, trust_coefficient=0.01, eps=0.5),
+    dict(learning_rate=1.0, momentum=0.5),
+    dict(learning_rate=1.0, nesterov=True),
 ]
 SF = [
     dict(),
@@ -209,6 +217,9 @@ def main() -> None:
     for kw in LAMB:
         for shape in SHAPES:
             cases.append(dict(name="lamb", kwargs=kw, shape=shape, params=optax_traj(optax.lamb, kw, shape)))
+    for kw in LARS:
+        for shape in SHAPES:
+            cases.append(dict(name="lars", kwargs=kw, shape=shape, params=optax_traj(optax.lars, kw, shape)))
     for kw in SF:
         for shape in SHAPES:
             ys, xs = sf_traj(kw, shape)

@@ -24,7 +24,7 @@ FIX = json.loads((pathlib.Path(__file__).parent / "fixtures" / "modern_optimizer
 RTOL, ATOL = 1e-10, 1e-12
 OPTIMIZERS = {
     "adafactor": ol.adafactor, "muon": ol.muon, "lion": ol.lion, "lamb": ol.lamb,
-    "schedule_free_adamw": ol.schedule_free_adamw,
+    "schedule_free_adamw": ol.schedule_free_adamw, "lars": ol.lars,
 }
 OPTAX_DEFAULT_BETAS = {"lion": (0.9, 0.99), "lamb": (0.9, 0.999)}
 
@@ -33,6 +33,8 @@ def kwargs_of(case: dict) -> dict:
     """The fixture's kwargs in optlearn's (torch-style) names."""
     kw = {k: tuple(v) if isinstance(v, list) else v for k, v in case["kwargs"].items()}
     name = case["name"]
+    if name == "lars":
+        return {("lr" if k == "learning_rate" else k): v for k, v in kw.items()}
     if name in OPTAX_DEFAULT_BETAS:  # optax: learning_rate, b1, b2
         b = OPTAX_DEFAULT_BETAS[name]
         out = {("lr" if k == "learning_rate" else k): v for k, v in kw.items() if k not in ("b1", "b2")}
@@ -337,6 +339,9 @@ def _flatten(tree):
     (lambda: ol.lion(betas=(0.9, 1.0)), r"betas\[1\]=1.0 must be in"),
     (lambda: ol.lamb(eps_root=-1.0), "eps_root=-1.0 must be"),
     (lambda: ol.lamb(betas=(1.5, 0.9)), r"betas\[0\]=1.5 must be in"),
+    (lambda: ol.lars(trust_coefficient=-1.0), "trust_coefficient=-1.0 must be"),
+    (lambda: ol.lars(momentum=1.0), "momentum=1.0 must be in"),
+    (lambda: ol.lars(eps=-1.0), "eps=-1.0 must be"),
     (lambda: ol.schedule_free_adamw(betas=(0.0, 0.9)), r"betas\[0\]=0.0 must be in \(0, 1\)"),
     (lambda: ol.schedule_free_adamw(warmup_steps=2.5), "warmup_steps=2.5 must be an integer"),
     (lambda: ol.schedule_free_adamw(lr=-0.1), "lr=-0.1 must be"),
