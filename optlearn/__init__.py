@@ -17,9 +17,10 @@ Example:
 from optlearn.base import *  # noqa: F401,F403
 from optlearn.transforms import *  # noqa: F401,F403
 from optlearn.optimizers import *  # noqa: F401,F403
-from optlearn import schedules  # noqa: F401
-from optlearn import datasets, functions, models, plot, train, tuning  # noqa: F401
-from optlearn.train import fit, minimize  # noqa: F401
+from optlearn import schedules, validation  # noqa: F401
+from optlearn.validation import InvalidArgumentError  # noqa: F401
+from optlearn import datasets, functions, hints, loop, models, plot, train, tuning  # noqa: F401
+from optlearn.train import fit, minimize  # noqa: F401  (the book's one path: ol.minimize, ol.fit)
 
 __version__ = "0.1.0"
 from optlearn.clipping import *  # noqa: F401,F403,E402

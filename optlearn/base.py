@@ -7,7 +7,9 @@ An optimizer is a :class:`GradientTransformation`, a pair of pure functions::
     params = apply_updates(params, updates)
 
 as in optax. ``params`` (and ``grads``, ``updates``) is a *tree*: either one
-``numpy.ndarray`` of any shape or a ``dict`` mapping names to arrays.
+``numpy.ndarray`` of any shape or a ``dict`` mapping names to arrays (not
+nested). The arrays are real floating point (float16/32/64), as torch's are:
+:func:`check_tree` refuses anything else with a message naming the fix.
 """
 
 from __future__ import annotations
@@ -16,17 +18,21 @@ from typing import Any, Callable, NamedTuple, Union
 
 import numpy as np
 
+from optlearn.validation import check_float_array, fail
+
 Array = np.ndarray
 Params = Union[Array, dict]
 Updates = Params
 State = Any
 
 __all__ = [
+    "ChainState",
     "GradientTransformation",
     "Params",
     "apply_updates",
     "chain",
-    "tree_leaves",
+    "check_tree",
+    "tree_items",
     "tree_map",
 ]
 
@@ -51,16 +57,46 @@ def tree_map(fn: Callable[..., Any], tree: Params, *rest: Params) -> Params:
     return fn(tree, *rest)
 
 
-def tree_leaves(tree: Params) -> list[tuple[str | None, Array]]:
-    """The ``(name, array)`` pairs of a tree; an array's name is ``None``.
+def tree_items(tree: Params) -> list[tuple[str | None, Array]]:
+    """The ``(name, array)`` pairs of a tree, like ``dict.items()``; a bare array's name is ``None``.
 
     Example:
-        >>> tree_leaves({"b": np.zeros(1), "w": np.ones(2)})[1][0]
+        >>> tree_items({"b": np.zeros(1), "w": np.ones(2)})[1][0]
         'w'
+        >>> tree_items(np.zeros(2))[0][0] is None
+        True
     """
     if isinstance(tree, dict):
         return list(tree.items())
     return [(None, tree)]
+
+
+def check_tree(tree: Any, name: str = "params") -> Params:
+    """Check that ``tree`` is a real float array or a flat dict of them; return it.
+
+    Raises:
+        InvalidArgumentError (a ``ValueError``): for lists, tuples, Python
+        floats, nested dicts, integer/bool/complex arrays, naming the leaf.
+
+    Example:
+        >>> check_tree({"w": [1.0, 2.0]})
+        Traceback (most recent call last):
+        ...
+        optlearn.validation.InvalidArgumentError: params['w']=[1.0, 2.0] must be a real floating-point numpy array; got list (use np.asarray(x, dtype=float))
+    """
+    if isinstance(tree, dict):
+        if not tree:
+            raise fail(name, tree, "a float numpy array or a non-empty dict of them")
+        for key, leaf in tree.items():
+            if isinstance(leaf, dict):
+                raise fail(f"{name}[{key!r}]", leaf, "a real floating-point numpy array",
+                           "nested dicts are not supported; use one flat dict name -> array")
+            check_float_array(f"{name}[{key!r}]", leaf)
+        return tree
+    if isinstance(tree, (list, tuple)):
+        raise fail(name, tree, "a float numpy array or a dict name -> array",
+                   f"got a {type(tree).__name__}; use a dict such as {{'w': w, 'b': b}}")
+    return check_float_array(name, tree)
 
 
 def apply_updates(params: Params, updates: Params) -> Params:
@@ -94,9 +130,8 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
 
     def update(updates, state, params=None):
         if not isinstance(state, ChainState) or len(state) != len(transforms):
-            raise TypeError(
-                f"state must be the state returned by this optimizer's init(); got {type(state).__name__}"
-            )
+            raise fail("state", state, "the state returned by this optimizer's init()",
+                       f"got a {type(state).__name__}" + (f" of length {len(state)}" if isinstance(state, tuple) else ""))
         new_state = []
         for t, s in zip(transforms, state):
             updates, s = t.update(updates, s, params)

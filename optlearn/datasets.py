@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from optlearn.validation import check_choice, check_int, check_non_negative, fail
+
 __all__ = [
     "Dataset",
     "LinearData",
@@ -66,9 +68,7 @@ class SparseData(NamedTuple):
 
 
 def _check_n(n: int, name: str = "n", minimum: int = 1) -> int:
-    if int(n) != n or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {n!r}")
-    return int(n)
+    return check_int(name, n, low=minimum)
 
 
 def linear(n: int = 100, d: int = 1, noise: float = 0.1, seed: int = 0, bias: float = 0.0) -> LinearData:
@@ -80,6 +80,7 @@ def linear(n: int = 100, d: int = 1, noise: float = 0.1, seed: int = 0, bias: fl
         True
     """
     n, d = _check_n(n), _check_n(d, "d")
+    noise = check_non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     w = rng.normal(size=d)
     X = rng.normal(size=(n, d))
@@ -96,7 +97,7 @@ def poly_features(x: np.ndarray, degree: int, include_bias: bool = False) -> np.
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
-        raise ValueError(f"x must be 1-D; got shape {x.shape}")
+        raise fail("x", x, "a 1-D array", f"got shape {x.shape}")
     _check_n(degree, "degree", 0)
     return x[:, None] ** np.arange(0 if include_bias else 1, degree + 1)
 
@@ -127,6 +128,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
         (7, 2)
     """
     n = _check_n(n, minimum=2)
+    noise = check_non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     n0 = n // 2
     t = np.concatenate([np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n - n0)])
@@ -175,10 +177,8 @@ def sparse_features(n: int = 1000, d: int = 100, n_rare: int = 10, rare_prob: fl
         (5, True)
     """
     n, d = _check_n(n), _check_n(d, "d")
-    if not 0 <= n_rare <= d:
-        raise ValueError(f"n_rare must be between 0 and d={d}; got {n_rare}")
-    if task not in ("regression", "classification"):
-        raise ValueError(f"task must be 'regression' or 'classification'; got {task!r}")
+    check_int("n_rare", n_rare, low=0, high=d)
+    check_choice("task", task, ["regression", "classification"])
     rng = np.random.default_rng(seed)
     rare = np.arange(d) < n_rare
     X = (rng.random((n, d)) < np.where(rare, rare_prob, frequent_prob)).astype(float)
@@ -233,10 +233,13 @@ def train_val_test_split(X, y, fractions: tuple[float, float, float] = (0.6, 0.2
     """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
-        raise ValueError(f"y must have one entry per row of X ({len(X)}); got {len(y)}")
-    f = np.asarray(fractions, dtype=float)
-    if f.shape != (3,) or np.any(f < 0) or not np.isclose(f.sum(), 1.0):
-        raise ValueError(f"fractions must be three numbers >= 0 summing to 1; got {fractions!r}")
+        raise fail("y", y, f"an array with one entry per row of X ({len(X)})", f"got {len(y)}")
+    try:
+        f = np.asarray(fractions, dtype=float)
+    except (TypeError, ValueError):
+        f = np.full(1, np.nan)
+    if f.shape != (3,) or not np.all(np.isfinite(f)) or np.any(f < 0) or not np.isclose(f.sum(), 1.0):
+        raise fail("fractions", fractions, "three numbers >= 0 summing to 1")
     n = len(X)
     n_val, n_test = int(np.floor(f[1] * n + 1e-9)), int(np.floor(f[2] * n + 1e-9))
     perm = np.random.default_rng(seed).permutation(n)

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from optlearn.validation import check_choice, check_in_range, check_int, check_non_negative, fail
+
 __all__ = ["Model", "LinearRegression", "LogisticRegression", "SoftmaxRegression", "MLP", "sigmoid", "log_softmax"]
 
 Params = dict[str, np.ndarray]
@@ -87,47 +89,44 @@ class Model:
 
     # -- validation -------------------------------------------------------
     def _check_penalties(self, l1: float, l2: float) -> None:
-        for name, value in (("l1", l1), ("l2", l2)):
-            if not np.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-        self.l1, self.l2 = float(l1), float(l2)
+        self.l1, self.l2 = check_non_negative("l1", l1), check_non_negative("l2", l2)
 
     def _check_X(self, X) -> np.ndarray:
-        X = np.asarray(X)
+        X_in, X = X, np.asarray(X)
         if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool) or np.iscomplexobj(X):
-            raise ValueError(f"X must be a real numeric array; got dtype {X.dtype}")
+            raise fail("X", X_in, "a real numeric array", f"got dtype {X.dtype}")
         if X.ndim != 2 or X.shape[1] != self.n_features:
-            raise ValueError(f"X must have shape (n, {self.n_features}) for this model; got {X.shape}")
+            raise fail("X", X_in, f"an array of shape (n, {self.n_features}) for this model", f"got shape {X.shape}")
         return X.astype(float, copy=False)
 
     def _check_params(self, params: Params, expected: dict[str, tuple]) -> None:
         if not isinstance(params, dict) or set(params) != set(expected):
-            got = sorted(params) if isinstance(params, dict) else type(params).__name__
-            raise ValueError(f"params must be a dict with keys {sorted(expected)}; got {got}")
+            got = f"keys {sorted(params)}" if isinstance(params, dict) else f"a {type(params).__name__}"
+            raise fail("params", params, f"a dict with keys {sorted(expected)}", f"got {got}")
         for k, shape in expected.items():
             if np.shape(params[k]) != shape:
-                raise ValueError(f"params[{k!r}] must have shape {shape}; got {np.shape(params[k])}")
+                raise fail(f"params[{k!r}]", params[k], f"an array of shape {shape}", f"got shape {np.shape(params[k])}")
 
     def _check_y_len(self, X: np.ndarray, y) -> np.ndarray:
-        y = np.asarray(y)
+        y_in, y = y, np.asarray(y)
         if y.shape[:1] != X.shape[:1]:
-            raise ValueError(f"y must have one entry per row of X ({X.shape[0]}); got shape {y.shape}")
+            raise fail("y", y_in, f"an array with one entry per row of X ({X.shape[0]})", f"got shape {y.shape}")
         return y
 
     def _check_targets(self, X, y, shape_tail=()) -> np.ndarray:
         y = self._check_y_len(X, y)
         if not np.issubdtype(y.dtype, np.number) or y.shape[1:] != shape_tail:
-            raise ValueError(f"y must be a real array of shape (n{', ' if shape_tail else ''}"
-                             f"{', '.join(map(str, shape_tail))}); got {y.shape}, dtype {y.dtype}")
+            raise fail("y", y, f"a real array of shape (n{', ' if shape_tail else ''}"
+                       f"{', '.join(map(str, shape_tail))})", f"got shape {y.shape}, dtype {y.dtype}")
         return y.astype(float, copy=False)
 
     def _check_labels(self, X, y, n_classes: int) -> np.ndarray:
         y = self._check_y_len(X, y)
         if y.ndim != 1 or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
-            raise ValueError(f"y must be a 1-D array of integer class labels; got shape {y.shape}, dtype {y.dtype}")
+            raise fail("y", y, "a 1-D array of integer class labels", f"got shape {y.shape}, dtype {y.dtype}")
         labels = y.astype(np.int64)
         if np.any(labels != y) or np.any(labels < 0) or np.any(labels >= n_classes):
-            raise ValueError(f"y must hold class labels in 0..{n_classes - 1}; got values {np.unique(y)[:10]}")
+            raise fail("y", y, f"class labels in 0..{n_classes - 1}", f"got values {np.unique(y)[:10]}")
         return labels
 
     # -- penalties --------------------------------------------------------
@@ -149,7 +148,7 @@ class _LinearModel(Model):
     """A model with one weight per feature and a bias: ``z = X W + b``."""
 
     def __init__(self, n_features: int, *, l2: float = 0.0, l1: float = 0.0):
-        self.n_features = int(n_features)
+        self.n_features = check_int("n_features", n_features, low=1)
         self._check_penalties(l1, l2)
 
     def _shapes(self):
@@ -255,9 +254,8 @@ class SoftmaxRegression(Model):
     is_classifier = True
 
     def __init__(self, n_features: int, n_classes: int, *, l2: float = 0.0, l1: float = 0.0):
-        if int(n_classes) < 2:
-            raise ValueError(f"n_classes must be >= 2; got {n_classes}")
-        self.n_features, self.n_classes = int(n_features), int(n_classes)
+        self.n_features = check_int("n_features", n_features, low=1)
+        self.n_classes = check_int("n_classes", n_classes, low=2)
         self._check_penalties(l1, l2)
 
     def _shapes(self):
@@ -327,17 +325,18 @@ class MLP(Model):
 
     def __init__(self, layer_sizes, activation: str = "relu", task: str = "classification", *,
                  l2: float = 0.0, l1: float = 0.0, dropout: float = 0.0):
+        expect = "a list of at least two integer sizes >= 1 ([n_features, hidden..., n_out])"
+        if not isinstance(layer_sizes, (list, tuple)) or len(layer_sizes) < 2:
+            raise fail("layer_sizes", layer_sizes, expect)
+        for size in layer_sizes:
+            if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
+                raise fail("layer_sizes", layer_sizes, expect)
         sizes = [int(s) for s in layer_sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"layer_sizes must list at least two positive sizes; got {list(layer_sizes)}")
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}")
-        if task not in ("classification", "regression"):
-            raise ValueError(f"task must be 'classification' or 'regression'; got {task!r}")
+        check_choice("activation", activation, sorted(_ACTIVATIONS))
+        check_choice("task", task, ["classification", "regression"])
         if task == "classification" and sizes[-1] < 2:
-            raise ValueError(f"layer_sizes must end with >= 2 outputs (classes) for classification; got {sizes[-1]}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1); got {dropout!r}")
+            raise fail("layer_sizes", layer_sizes, "a list ending with >= 2 outputs (classes) for classification")
+        dropout = check_in_range("dropout", dropout, 0, 1, high_open=True)
         self.sizes, self.activation, self.task, self.dropout = sizes, activation, task, float(dropout)
         self.n_features, self.n_layers = sizes[0], len(sizes) - 1
         self.is_classifier = task == "classification"
@@ -368,7 +367,7 @@ class MLP(Model):
         use_dropout = train and self.dropout > 0
         if use_dropout:
             if rng is None:
-                raise ValueError("rng must be a numpy Generator or an int seed when dropout > 0 and train=True")
+                raise fail("rng", rng, "a numpy Generator or an int seed when dropout > 0 and train=True")
             rng = np.random.default_rng(rng)
         a, cache = X, []
         for i in range(self.n_layers - 1):
@@ -387,7 +386,7 @@ class MLP(Model):
     def predict_proba(self, params: Params, X) -> np.ndarray:
         """Class probabilities, shape ``(n, n_classes)`` (classification only)."""
         if not self.is_classifier:
-            raise ValueError("predict_proba needs task='classification'")
+            raise fail("task", self.task, "'classification' for predict_proba")
         return np.exp(log_softmax(self._output(params, X)))
 
     def predict(self, params: Params, X) -> np.ndarray:
@@ -400,7 +399,7 @@ class MLP(Model):
     def accuracy(self, params: Params, X, y) -> float:
         """Fraction of rows whose predicted class equals ``y`` (classification only)."""
         if not self.is_classifier:
-            raise ValueError("accuracy needs task='classification'")
+            raise fail("task", self.task, "'classification' for accuracy")
         y = self._check_labels(self._check_X(X), y, self.n_classes)
         return float(np.mean(self.predict(params, X) == y))
 

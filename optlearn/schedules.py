@@ -18,11 +18,12 @@ Example:
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Callable, Sequence
 
 import numpy as np
 
-from optlearn.transforms import check_non_negative
+from optlearn.validation import check_in_range, check_int, check_non_negative, check_positive, fail, show
 
 Schedule = Callable[[int], float]
 
@@ -40,13 +41,24 @@ __all__ = [
 ]
 
 
-def _schedule(fn: Callable[[np.ndarray], np.ndarray]) -> Schedule:
-    """Wrap an array formula: scalar in, float out; array in, float array out."""
+def _schedule(fn: Callable[[np.ndarray], np.ndarray], last: int | None = None) -> Schedule:
+    """Wrap an array formula: scalar in, float out; array in, float array out.
+
+    ``last``: the largest count the schedule is defined for (``None``: no limit).
+    """
+    expect = "an integer >= 0 (or an array of them)" if last is None else \
+        f"an integer in [0, {last}] (or an array of them)"
 
     def schedule(count):
-        t = np.asarray(count)
-        if not np.issubdtype(t.dtype, np.integer) or (t < 0).any():
-            raise ValueError(f"count={count!r} must be an integer >= 0 (or an array of them)")
+        if isinstance(count, Integral) and not isinstance(count, (bool, np.bool_)):
+            t = np.asarray(count if abs(count) < 2**62 else float(count))  # huge Python ints: exact enough
+        else:
+            t = np.asarray(count)
+            if t.dtype == bool or not np.issubdtype(t.dtype, np.integer):
+                raise fail("count", count, expect)
+        if (t < 0).any() or (last is not None and (t > last).any()):
+            raise fail("count", count, expect, "" if last is None else
+                       f"the schedule ends at total_steps={last} (torch raises 'Tried to step {last + 1} times')")
         out = fn(t.astype(np.float64))
         return float(out) if t.ndim == 0 else np.asarray(out, dtype=np.float64)
 
@@ -58,12 +70,6 @@ def _check_positive_int(name: str, value: int) -> None:
         raise ValueError(f"{name}={value!r} must be a positive integer")
 
 
-def _check_factor(name: str, value: float, low_open: bool = False) -> None:
-    bad = not (0.0 < value <= 1.0) if low_open else not (0.0 <= value <= 1.0)
-    if bad:
-        raise ValueError(f"{name}={value!r} must be in {'(0, 1]' if low_open else '[0, 1]'}")
-
-
 def constant(lr: float) -> Schedule:
     """``lr`` at every count (torch: no scheduler, or ``ConstantLR(factor=1)``).
 
@@ -71,7 +77,7 @@ def constant(lr: float) -> Schedule:
         >>> constant(0.1)(7)
         0.1
     """
-    check_non_negative("lr", lr)
+    lr = check_non_negative("lr", lr)
     return _schedule(lambda t: np.full_like(t, lr))
 
 
@@ -82,9 +88,9 @@ def step_decay(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
         >>> step_decay(1.0, 10, 0.5)(25)
         0.25
     """
-    check_non_negative("lr", lr)
-    _check_positive_int("step_size", step_size)
-    check_non_negative("gamma", gamma)
+    lr = check_non_negative("lr", lr)
+    step_size = check_int("step_size", step_size, low=1)
+    gamma = check_non_negative("gamma", gamma)
     return _schedule(lambda t: lr * gamma ** np.floor_divide(t, step_size))
 
 
@@ -95,11 +101,15 @@ def multistep(lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Sched
         >>> multistep(1.0, [2, 4], 0.5)(4)
         0.25
     """
-    check_non_negative("lr", lr)
-    check_non_negative("gamma", gamma)
+    lr = check_non_negative("lr", lr)
+    gamma = check_non_negative("gamma", gamma)
+    expect = "a list of integers >= 0 (torch never reaches a fractional milestone)"
+    if not isinstance(milestones, (list, tuple, np.ndarray)):
+        raise fail("milestones", milestones, expect)
+    for m in list(milestones):
+        if not isinstance(m, Integral) or isinstance(m, (bool, np.bool_)) or m < 0 or m >= 2**63:
+            raise fail("milestones", milestones, expect, f"got {show(m)}")
     ms = np.sort(np.asarray(list(milestones), dtype=np.int64))
-    if ms.size and ms[0] < 0:
-        raise ValueError(f"milestones={list(milestones)!r} must be >= 0")
     return _schedule(lambda t: lr * gamma ** np.searchsorted(ms, t, side="right"))
 
 
@@ -110,8 +120,8 @@ def exponential(lr: float, gamma: float) -> Schedule:
         >>> exponential(2.0, 0.5)(3)
         0.25
     """
-    check_non_negative("lr", lr)
-    check_non_negative("gamma", gamma)
+    lr = check_non_negative("lr", lr)
+    gamma = check_non_negative("gamma", gamma)
     return _schedule(lambda t: lr * gamma**t)
 
 
@@ -119,17 +129,18 @@ def cosine_annealing(lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
     r""":math:`\eta_{min} + \tfrac12(\text{lr}-\eta_{min})(1 + \cos(\pi t / T_{max}))`.
 
     This is ``CosineAnnealingLR._get_closed_form_lr``. Torch's ``step()``
-    uses a recursive form that agrees with it for ``t <= T_max`` (to about
-    1e-15, tested to 1e-10) but, past ``T_max``, restarts differently; this
-    function keeps the closed form (a cosine of period ``2 T_max``) there.
+    uses a recursive form that agrees with it at every count, past ``T_max``
+    too, where both continue as a cosine of period ``2 T_max`` (tested against
+    torch 2.13 over three periods to 1e-10; for ``CosineAnnealingWarmRestarts``
+    use a different schedule).
 
     Example:
         >>> round(cosine_annealing(1.0, 10)(5), 12)
         0.5
     """
-    check_non_negative("lr", lr)
-    _check_positive_int("T_max", T_max)
-    check_non_negative("eta_min", eta_min)
+    lr = check_non_negative("lr", lr)
+    T_max = check_int("T_max", T_max, low=1)
+    eta_min = check_non_negative("eta_min", eta_min)
     return _schedule(lambda t: eta_min + (lr - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2)
 
 
@@ -144,10 +155,10 @@ def linear_warmup(
         >>> linear_warmup(1.0, 0.5, 1.0, total_iters=2)(1)
         0.75
     """
-    check_non_negative("lr", lr)
-    _check_factor("start_factor", start_factor, low_open=True)
-    _check_factor("end_factor", end_factor)
-    _check_positive_int("total_iters", total_iters)
+    lr = check_non_negative("lr", lr)
+    start_factor = check_in_range("start_factor", start_factor, 0, 1, low_open=True)
+    end_factor = check_in_range("end_factor", end_factor, 0, 1)
+    total_iters = check_int("total_iters", total_iters, low=1)
     return _schedule(
         lambda t: lr * (start_factor + (end_factor - start_factor) * np.minimum(t, total_iters) / total_iters)
     )
@@ -169,12 +180,11 @@ def warmup_cosine(
         >>> [round(s(t), 6) for t in range(7)]
         [0.5, 0.75, 1.0, 0.853553, 0.5, 0.146447, 0.0]
     """
-    check_non_negative("lr", lr)
-    _check_positive_int("warmup_steps", warmup_steps)
-    if not isinstance(total_steps, (int, np.integer)) or total_steps <= warmup_steps:
-        raise ValueError(f"total_steps={total_steps!r} must be an integer > warmup_steps={warmup_steps!r}")
-    _check_factor("start_factor", start_factor, low_open=True)
-    check_non_negative("eta_min", eta_min)
+    lr = check_non_negative("lr", lr)
+    warmup_steps = check_int("warmup_steps", warmup_steps, low=1)
+    total_steps = check_int("total_steps", total_steps, low=warmup_steps + 1)
+    start_factor = check_in_range("start_factor", start_factor, 0, 1, low_open=True)
+    eta_min = check_non_negative("eta_min", eta_min)
     T = total_steps - warmup_steps
 
     def formula(t):
@@ -196,21 +206,26 @@ def one_cycle(
 
     Cosine from ``max_lr / div_factor`` up to ``max_lr`` over steps
     ``0 .. pct_start*total_steps - 1``, then cosine down to
-    ``max_lr / div_factor / final_div_factor`` at ``total_steps - 1``. Only the
-    lr is scheduled (torch also cycles the momentum by default). Smith &
-    Topin, *Super-Convergence*, 2017.
+    ``max_lr / div_factor / final_div_factor`` at ``total_steps - 1``. As in
+    torch, count ``total_steps`` is still defined (the cosine continues) and a
+    larger count is an error; ``pct_start * total_steps`` must exceed 1 (torch
+    divides by zero at 1). Only the lr is scheduled (torch also cycles the
+    momentum by default). Smith & Topin, *Super-Convergence*, 2017.
 
     Example:
         >>> s = one_cycle(1.0, total_steps=10)
         >>> round(s(0), 6), round(s(2), 6), round(s(9), 8)
         (0.04, 1.0, 4e-06)
     """
-    check_non_negative("max_lr", max_lr)
-    _check_positive_int("total_steps", total_steps)
-    if not 0.0 <= pct_start <= 1.0:
-        raise ValueError(f"{pct_start=} must be in [0, 1]")
-    if div_factor <= 0 or final_div_factor <= 0:
-        raise ValueError(f"{div_factor=} and {final_div_factor=} must be > 0")
+    max_lr = check_non_negative("max_lr", max_lr)
+    total_steps = check_int("total_steps", total_steps, low=2)
+    pct_start = check_in_range("pct_start", pct_start, 0, 1)
+    if pct_start * total_steps <= 1:
+        raise fail("pct_start", pct_start, f"> 1/total_steps = {1 / total_steps:g}",
+                   f"pct_start * total_steps = {pct_start * total_steps:g} leaves no step to warm up "
+                   "(torch divides by zero at 1)")
+    div_factor = check_positive("div_factor", div_factor)
+    final_div_factor = check_positive("final_div_factor", final_div_factor)
     initial = max_lr / div_factor
     final = initial / final_div_factor
     end_up = float(pct_start * total_steps) - 1
@@ -225,7 +240,7 @@ def one_cycle(
             down = anneal(max_lr, final, (t - end_up) / (end_down - end_up))
         return np.where(t <= end_up, up, down)
 
-    return _schedule(formula)
+    return _schedule(formula, last=total_steps)
 
 
 def inverse_time(lr: float, decay_rate: float) -> Schedule:
@@ -235,8 +250,8 @@ def inverse_time(lr: float, decay_rate: float) -> Schedule:
         >>> inverse_time(1.0, 0.5)(2)
         0.5
     """
-    check_non_negative("lr", lr)
-    check_non_negative("decay_rate", decay_rate)
+    lr = check_non_negative("lr", lr)
+    decay_rate = check_non_negative("decay_rate", decay_rate)
     return _schedule(lambda t: lr / (1.0 + decay_rate * t))
 
 

@@ -1,13 +1,15 @@
 """Run an optimizer: ``minimize`` an objective function, ``fit`` a model to data.
 
-Both record everything the book plots and stop cleanly, with a hint, when the
-run diverges (a loss or parameter becomes inf/NaN, or the loss grows by more
+Both record everything the book plots and stop cleanly, with a hint
+(:mod:`optlearn.hints`), when the run diverges (a loss or parameter becomes
+inf/NaN, the optimizer reports a non-finite update, or the loss grows by more
 than ``1e12`` times its initial size); no numpy ``RuntimeWarning`` escapes.
 
-Learning rates: an optimizer is a pair of pure functions and does not expose
-its learning rate, so to *record* it pass the same ``lr`` (a float or a
-schedule ``count -> lr``) to ``minimize``/``fit`` as to the optimizer; it is
-only recorded (``history.lrs``), never used to update. See :func:`lr_at`.
+Learning rates are read from the optimizer's state
+(:func:`~optlearn.transforms.last_lr`), so they are given once, to the
+optimizer, and recorded for every update (``lrs``; NaN for an optimizer
+without a learning-rate transform). :func:`minimize` runs the shared loop
+:func:`optlearn.loop.optimize`.
 
 Example:
     >>> import optlearn as ol
@@ -20,31 +22,22 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from optlearn.base import GradientTransformation, apply_updates, tree_leaves
+from optlearn.base import GradientTransformation, apply_updates
+from optlearn.hints import fit_hint, minimize_hint
+from optlearn.loop import all_finite, optimize
+from optlearn.transforms import NonFiniteUpdateError, last_lr
+from optlearn.validation import check_bool, check_int, check_non_negative, check_positive, fail
 
-__all__ = ["Trajectory", "History", "EarlyStopping", "lr_at", "minimize", "fit", "evaluate"]
+__all__ = ["Trajectory", "History", "EarlyStopping", "minimize", "fit", "evaluate"]
 
 _BLOWUP = 1e12
-
-
-def lr_at(lr: float | Callable[[int], float] | None, step: int) -> float:
-    """The learning rate used for update number ``step`` (0-based, the optimizer's count).
-
-    ``lr`` is a float, a schedule ``count -> lr`` or ``None`` (unknown: returns NaN).
-
-    Example:
-        >>> lr_at(0.1, 5), lr_at(lambda t: 0.1 * 0.5**t, 2), lr_at(None, 0)
-        (0.1, 0.025, nan)
-    """
-    if lr is None:
-        return float("nan")
-    return float(lr(step)) if callable(lr) else float(lr)
 
 
 @dataclass
@@ -86,46 +79,33 @@ class Trajectory:
 
 
 def _as_point(x0) -> np.ndarray:
-    x = np.array(x0, dtype=float).ravel()
+    try:
+        x = np.array(x0, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise fail("x0", x0, "a non-empty finite point (a list or array of numbers)") from None
     if x.size == 0 or not np.all(np.isfinite(x)):
-        raise ValueError(f"x0 must be a non-empty finite point; got {x0!r}")
+        raise fail("x0", x0, "a non-empty finite point (a list or array of numbers)")
     return x
 
 
-def _effective_lr(update: np.ndarray, grad: np.ndarray) -> float | None:
-    """``c`` if ``update == -c * grad`` (plain gradient descent), else ``None``."""
-    gg = float(grad @ grad)
-    if gg == 0:
+def _gradient_step_lr(update: np.ndarray, grad: np.ndarray, lr: float) -> float | None:
+    """``lr`` if ``update == -lr * grad`` (a plain gradient step, where the 2/L rule applies), else ``None``."""
+    if not math.isfinite(lr) or not np.any(grad):
         return None
-    c = -float(update @ grad) / gg
-    return c if np.allclose(update, -c * grad, rtol=1e-9, atol=0) else None
-
-
-def _minimize_hint(objective, lr, first_lr: float | None) -> str:
-    from optlearn.functions import Quadratic
-
-    constant_lr = lr if isinstance(lr, (int, float)) else first_lr
-    if isinstance(objective, Quadratic):
-        limit = 2.0 / objective.L
-        if constant_lr is not None and constant_lr > limit:
-            return f"the learning rate {constant_lr:g} is above 2/L = {limit:g} for this quadratic"
-        return f"gradient descent on this quadratic is stable only for lr < 2/L = {limit:g}; try a smaller learning rate"
-    if getattr(objective, "fmin", 0.0) == -np.inf:
-        return "the objective is unbounded below: the iterates ran off to infinity"
-    return "the iterates blew up: the learning rate is probably too large; try one 10x smaller"
+    return lr if np.allclose(update, -lr * grad, rtol=1e-9, atol=0) else None
 
 
 def minimize(objective, x0, optimizer: GradientTransformation, steps: int, *,
-             tol: float | None = None, lr=None) -> Trajectory:
+             tol: float | None = None) -> Trajectory:
     """Run ``steps`` updates of ``optimizer`` on ``objective`` from ``x0``.
 
     Args:
         objective: anything with ``f(x)`` and ``grad(x)`` (e.g. :mod:`optlearn.functions`).
         x0: the starting point (finite).
-        optimizer: a ``GradientTransformation`` such as ``ol.adam(lr=0.1)``.
-        steps: maximum number of updates.
-        tol: stop early once ``|grad f(x)| < tol``.
-        lr: the optimizer's learning rate (float or schedule), only recorded.
+        optimizer: a ``GradientTransformation`` such as ``ol.adam(lr=0.1)``; its
+            learning rates are recorded from its state.
+        steps: maximum number of updates (an integer >= 0).
+        tol: stop early once ``|grad f(x)| < tol`` (a number > 0).
 
     Returns:
         A :class:`Trajectory`; on divergence it stops at the last finite iterate.
@@ -133,35 +113,39 @@ def minimize(objective, x0, optimizer: GradientTransformation, steps: int, *,
     Example:
         >>> import optlearn as ol
         >>> from optlearn.functions import Rosenbrock
-        >>> run = minimize(Rosenbrock(), [-1.0, 1.0], ol.adam(lr=0.05), steps=1000, lr=0.05)
-        >>> run.xs.shape, bool(run.losses[-1] < 1e-3)
-        ((1001, 2), True)
+        >>> run = minimize(Rosenbrock(), [-1.0, 1.0], ol.adam(lr=0.05), steps=1000)
+        >>> run.xs.shape, bool(run.losses[-1] < 1e-3), float(run.lrs[0])
+        ((1001, 2), True, 0.05)
     """
-    if int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0; got {steps!r}")
+    steps = check_int("steps", steps)
+    tol = None if tol is None else check_positive("tol", tol)
     x = _as_point(x0)
     xs, losses, norms = np.empty((steps + 1, x.size)), np.empty(steps + 1), np.empty(steps + 1)
-    lrs = np.array([lr_at(lr, t) for t in range(steps)])
+    lrs = np.full(steps, np.nan)
     diverged_at = converged_at = first_lr = None
-    with np.errstate(all="ignore"):
-        f, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
-        limit = _BLOWUP * max(1.0, abs(f))
-        state, t = optimizer.init(x), 0
-        xs[0], losses[0], norms[0] = x, f, np.linalg.norm(g)
-        while t < steps and not (tol is not None and norms[t] < tol):
-            updates, state = optimizer.update(g, state, x)
-            if t == 0:
-                first_lr = _effective_lr(np.asarray(updates), g)
-            x = apply_updates(x, updates)
-            f, g = float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
-            if not (np.isfinite(f) and abs(f) < limit and np.all(np.isfinite(x)) and np.all(np.isfinite(g))):
-                diverged_at = t + 1
+    error, limit, t = "", np.inf, 0
+
+    def loss_and_grad(x, t):
+        return float(objective.f(x)), np.asarray(objective.grad(x), dtype=float)
+
+    for step in optimize(loss_and_grad, x, optimizer, steps):
+        t, f = step.t, step.loss
+        if t == 0:
+            limit = _BLOWUP * max(1.0, abs(f))
+        else:
+            if t == 1 and step.update is not None:
+                first_lr = _gradient_step_lr(np.asarray(step.update), g0, step.lr)
+            if step.error or not (np.isfinite(f) and abs(f) < limit and all_finite(step.params)
+                                  and all_finite(step.grads)):
+                diverged_at, error, t = t, step.error, t - 1
                 break
-            t += 1
-            xs[t], losses[t], norms[t] = x, f, np.linalg.norm(g)
-    if tol is not None and norms[t] < tol:
-        converged_at = t
-    hint = _minimize_hint(objective, lr, first_lr) if diverged_at is not None else ""
+            lrs[t - 1] = step.lr
+        xs[t], losses[t], norms[t] = step.params, f, np.linalg.norm(step.grads)
+        g0 = step.grads if t == 0 else g0
+        if tol is not None and norms[t] < tol:
+            converged_at = t
+            break
+    hint = minimize_hint(objective, first_lr, error) if diverged_at is not None else ""
     return Trajectory(xs[: t + 1], losses[: t + 1], norms[: t + 1], lrs[:t], diverged_at, hint, converged_at)
 
 
@@ -179,8 +163,8 @@ class EarlyStopping:
     min_delta: float = 0.0
 
     def __post_init__(self):
-        if int(self.patience) != self.patience or self.patience < 1:
-            raise ValueError(f"early_stopping patience must be an integer >= 1; got {self.patience!r}")
+        self.patience = check_int("patience", self.patience, low=1)
+        self.min_delta = check_non_negative("min_delta", self.min_delta)
 
 
 @dataclass
@@ -190,7 +174,7 @@ class History:
 
     Attributes:
         step_loss: mini-batch training loss at each update (before it), shape ``(n_updates,)``.
-        lrs: learning rate of each update (NaN if ``lr`` was not given to ``fit``).
+        lrs: learning rate of each update, read from the optimizer state (NaN if it has none).
         examples_seen: cumulative number of examples used after each update.
         step_time: wall-clock seconds of each update.
         epoch_train_loss, epoch_val_loss: full-data losses in evaluation mode
@@ -254,22 +238,33 @@ def evaluate(model, params, data) -> tuple[float, float | None]:
     return loss, acc
 
 
-def _check_fit_args(data, batch_size, epochs, early_stopping, val_data):
-    X, y = data
+def _check_data(name: str, data) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise fail(name, data, "a pair (X, y)")
+    X, y = np.asarray(data[0]), np.asarray(data[1])
+    if X.ndim == 0 or y.ndim == 0 or len(y) != len(X):
+        raise fail(name, data, "a pair (X, y) with one target per row of X",
+                   f"got {len(X) if X.ndim else 0} rows and {len(y) if y.ndim else 0} targets")
+    if len(X) == 0:
+        raise fail(name, data, "a pair (X, y) with at least one row")
+    return X, y
+
+
+def _check_fit_args(data, batch_size, epochs, shuffle, seed, early_stopping, val_data):
+    X, y = _check_data("data", data)
     n = len(X)
-    if len(y) != n:
-        raise ValueError(f"data must be (X, y) with one target per row of X; got {n} rows and {len(y)} targets")
-    batch_size = n if batch_size is None else batch_size
-    if int(batch_size) != batch_size or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be an integer between 1 and len(X) = {n}; got {batch_size!r}")
-    if int(epochs) != epochs or epochs < 0:
-        raise ValueError(f"epochs must be an integer >= 0; got {epochs!r}")
+    batch_size = n if batch_size is None else check_int("batch_size", batch_size, low=1, high=n)
+    check_int("epochs", epochs)
+    check_bool("shuffle", shuffle)
+    check_int("seed", seed)
+    if val_data is not None:
+        val_data = _check_data("val_data", val_data)
     if early_stopping is not None:
         if val_data is None:
-            raise ValueError("early_stopping needs val_data (it monitors the validation loss)")
+            raise fail("early_stopping", early_stopping, "used with val_data (it monitors the validation loss)")
         if not isinstance(early_stopping, EarlyStopping):
             early_stopping = EarlyStopping(patience=early_stopping)
-    return np.asarray(X), np.asarray(y), n, int(batch_size), early_stopping
+    return X, y, batch_size, val_data, early_stopping
 
 
 def _record_epoch(h: History, model, params, data, val_data) -> None:
@@ -284,38 +279,81 @@ def _record_epoch(h: History, model, params, data, val_data) -> None:
             h.epoch_val_acc.append(acc)
 
 
-def _finite(tree) -> bool:
-    return all(np.all(np.isfinite(a)) for _, a in tree_leaves(tree))
+def _batches(n: int, batch_size: int, rng: np.random.Generator, shuffle: bool):
+    """The row indices of each mini-batch of one epoch (the last one may be smaller)."""
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
 
 
-def _fit_hint(lr, step: int, epoch: int) -> str:
-    where = f"after {step} updates (epoch {epoch})"
-    if lr is not None and not callable(lr):
-        return f"the loss or parameters became non-finite {where}: the learning rate {lr:g} is too large; try {lr / 10:g}"
-    return f"the loss or parameters became non-finite {where}: the learning rate is probably too large; try one 10x smaller"
+class _Best:
+    """Early stopping's bookkeeping: the best validation loss, its epoch and parameters."""
+
+    def __init__(self, stopper: EarlyStopping, val_loss: float, params):
+        self.stopper, self.loss, self.epoch, self.params, self.waited = stopper, val_loss, 0, params, 0
+
+    def should_stop(self, epoch: int, val_loss: float, params) -> bool:
+        """Record epoch ``epoch``; True once ``patience`` epochs passed without an improvement > ``min_delta``."""
+        if val_loss < self.loss - self.stopper.min_delta:
+            self.loss, self.epoch, self.params, self.waited = val_loss, epoch, params, 0
+            return False
+        self.waited += 1
+        return self.waited >= self.stopper.patience
+
+
+def _train_epoch(h: History, model, params, optimizer, state, X, y, batches, dropout_rng):
+    """One pass over the mini-batches; returns ``(params, state, error)`` and records each update in ``h``.
+
+    Sets ``h.diverged_at`` (and returns early) when a loss, gradient, update or
+    parameter is not finite; ``error`` is the optimizer's message for a non-finite update.
+    """
+    for idx in batches:
+        t0 = time.perf_counter()
+        with np.errstate(all="ignore"):
+            loss, grads = model.loss_and_grad(params, X[idx], y[idx], train=True, rng=dropout_rng)
+        if not (np.isfinite(loss) and all_finite(grads)):
+            h.diverged_at = len(h.step_loss)
+            return params, state, ""
+        error = ""
+        try:
+            with np.errstate(all="ignore"):  # a hand-made optimizer may divide by 0: its NaN is reported
+                updates, state = optimizer.update(grads, state, params)
+                new_params = apply_updates(params, updates)
+            lr = last_lr(state)
+        except NonFiniteUpdateError as err:
+            error, new_params, lr = str(err), None, None
+        h.step_loss.append(loss)
+        h.lrs.append(math.nan if lr is None else lr)
+        h.examples_seen.append((h.examples_seen[-1] if h.examples_seen else 0) + len(idx))
+        h.step_time.append(time.perf_counter() - t0)
+        if error or not all_finite(new_params):
+            h.diverged_at = len(h.step_loss)
+            return params, state, error
+        params = new_params
+    return params, state, ""
 
 
 def fit(model, params, optimizer: GradientTransformation, data, epochs: int, batch_size: int | None = None,
-        shuffle: bool = True, seed: int = 0, val_data=None, early_stopping: int | EarlyStopping | None = None,
-        lr=None):
+        shuffle: bool = True, seed: int = 0, val_data=None, early_stopping: int | EarlyStopping | None = None):
     """Train ``model`` by mini-batch optimisation.
 
     Args:
         model: a model from :mod:`optlearn.models` (``loss_and_grad``, ``loss``).
         params: initial parameters (not modified).
-        optimizer: e.g. ``ol.sgd(lr=0.1, momentum=0.9)``.
+        optimizer: e.g. ``ol.sgd(lr=0.1, momentum=0.9)``; its learning rates are
+            recorded from its state (``history.lrs``).
         data: ``(X, y)``.
-        epochs: number of passes over the data.
+        epochs: number of passes over the data (an integer >= 0).
         batch_size: ``len(X)`` (default) is batch gradient descent, ``1`` stochastic,
             between is mini-batch; each epoch makes ``ceil(n / batch_size)`` updates,
             the last batch being the smaller remainder (kept).
-        shuffle: reshuffle the rows (seeded) at every epoch.
+        shuffle: reshuffle the rows (seeded) at every epoch (``True`` or ``False``).
         seed: seeds the shuffling and the dropout masks; same seed, same history.
         val_data: optional ``(X_val, y_val)`` evaluated after every epoch.
         early_stopping: a patience (int) or :class:`EarlyStopping`; needs ``val_data``.
-            Training stops after ``patience`` epochs without improvement of the
-            validation loss and the parameters of the best epoch are returned.
-        lr: the optimizer's learning rate (float or schedule), only recorded.
+            Training stops after ``patience`` epochs without an improvement of the
+            validation loss by more than ``min_delta`` and the parameters of the
+            best epoch are returned.
 
     Returns:
         ``(params, history)``: the final parameters (the best ones with early
@@ -328,52 +366,30 @@ def fit(model, params, optimizer: GradientTransformation, data, epochs: int, bat
         >>> X, y, w = linear(64, d=2, noise=0.0, seed=0)
         >>> params, h = fit(LinearRegression(2), LinearRegression(2).init_params(), ol.sgd(lr=0.1),
         ...                 (X, y), epochs=5, batch_size=16)
-        >>> h.n_updates, bool(h.epoch_train_loss[-1] < h.epoch_train_loss[0])
-        (20, True)
+        >>> h.n_updates, bool(h.epoch_train_loss[-1] < h.epoch_train_loss[0]), float(h.lrs[0])
+        (20, True, 0.1)
     """
-    X, y, n, batch_size, stopper = _check_fit_args(data, batch_size, epochs, early_stopping, val_data)
+    X, y, batch_size, val_data, stopper = _check_fit_args(data, batch_size, epochs, shuffle, seed,
+                                                          early_stopping, val_data)
+    n = len(X)
     rng = np.random.default_rng(seed)
     dropout_rng = np.random.default_rng([seed, 1])
     h = History(updates_per_epoch=-(-n // batch_size))
     state = optimizer.init(params)
     _record_epoch(h, model, params, (X, y), val_data)
-    best_loss, best_params, best_epoch, waited = np.inf, params, 0, 0
-    if val_data is not None:
-        best_loss = h.epoch_val_loss[0]
+    best = _Best(stopper, h.epoch_val_loss[0], params) if stopper is not None else None
     for epoch in range(1, int(epochs) + 1):
         t_epoch = time.perf_counter()
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
-            t0 = time.perf_counter()
-            with np.errstate(all="ignore"):
-                loss, grads = model.loss_and_grad(params, X[idx], y[idx], train=True, rng=dropout_rng)
-                if not (np.isfinite(loss) and _finite(grads)):
-                    h.diverged_at = len(h.step_loss)
-                    break
-                updates, state = optimizer.update(grads, state, params)
-                new_params = apply_updates(params, updates)
-            h.step_loss.append(loss)
-            h.lrs.append(lr_at(lr, len(h.step_loss) - 1))
-            h.examples_seen.append((h.examples_seen[-1] if h.examples_seen else 0) + len(idx))
-            h.step_time.append(time.perf_counter() - t0)
-            if not _finite(new_params):
-                h.diverged_at = len(h.step_loss)
-                break
-            params = new_params
+        params, state, error = _train_epoch(h, model, params, optimizer, state, X, y,
+                                            _batches(n, batch_size, rng, shuffle), dropout_rng)
         h.stopped_epoch = epoch
         if h.diverged_at is not None:
-            h.hint = _fit_hint(lr, h.diverged_at, epoch)
+            h.hint = fit_hint(h.lrs, h.diverged_at, epoch, error)
             break
         _record_epoch(h, model, params, (X, y), val_data)
         h.epoch_time.append(time.perf_counter() - t_epoch)
-        if stopper is not None:
-            if h.epoch_val_loss[-1] < best_loss - stopper.min_delta:
-                best_loss, best_params, best_epoch, waited = h.epoch_val_loss[-1], params, epoch, 0
-            else:
-                waited += 1
-                if waited >= stopper.patience:
-                    break
-    if stopper is not None:
-        params, h.best_epoch, h.best_params = best_params, best_epoch, best_params
+        if best is not None and best.should_stop(epoch, h.epoch_val_loss[-1], params):
+            break
+    if best is not None:
+        params, h.best_epoch, h.best_params = best.params, best.epoch, best.params
     return params, h._finish()

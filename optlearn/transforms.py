@@ -5,7 +5,10 @@ Each transformation is a :class:`~optlearn.base.GradientTransformation`, a pair
 with a ``NamedTuple`` state, in the style of optax. Every ``update`` is pure:
 it never modifies the updates, state or params it is given and returns new
 arrays (the arrays it allocates are filled with ``out=`` ufuncs to keep large
-updates cheap). Arrays keep their dtype: float32 stays float32.
+updates cheap). Arrays keep their dtype: float32 stays float32 (:func:`validate_grads`
+casts the gradients to the parameters' dtype). Hyperparameters are checked when a
+transformation is built, with the messages of :mod:`optlearn.validation`
+(``name=value must be ...``).
 
 Conventions (those of ``torch.optim``):
 
@@ -34,7 +37,10 @@ from typing import Any, Callable, NamedTuple, Union
 
 import numpy as np
 
-from optlearn.base import GradientTransformation, Params, tree_leaves, tree_map
+from optlearn.base import GradientTransformation, Params, check_tree, tree_items, tree_map
+from optlearn.validation import (
+    InvalidArgumentError, check_bool, check_in_range, check_non_negative, check_number, check_scalar_or_schedule, fail,
+)
 
 Schedule = Callable[[int], float]
 ScalarOrSchedule = Union[float, Schedule]
@@ -44,19 +50,22 @@ __all__ = [
     "AdaGradState",
     "AdamState",
     "AdamaxState",
-    "ClassicMomentumState",
     "CountState",
-    "EmaState",
     "EmptyState",
+    "LearningRateState",
     "NadamState",
+    "NonFiniteUpdateError",
     "RmsState",
     "ScalarOrSchedule",
     "Schedule",
+    "TraceClassicState",
+    "TraceEmaState",
     "TraceState",
+    "ValidateState",
     "add_decayed_weights",
-    "classic_momentum",
     "decoupled_weight_decay",
-    "ema",
+    "last_lr",
+    "raise_if_not_finite",
     "scale",
     "scale_by_adadelta",
     "scale_by_adagrad",
@@ -66,6 +75,8 @@ __all__ = [
     "scale_by_nadam",
     "scale_by_rms",
     "trace",
+    "trace_classic",
+    "trace_ema",
     "validate_grads",
 ]
 
@@ -73,38 +84,30 @@ __all__ = [
 # --------------------------------------------------------------------------- checks
 
 
-def check_non_negative(name: str, value: float) -> None:
-    """Raise ``ValueError`` unless ``value`` is a finite number >= 0."""
-    if not isinstance(value, Real) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name}={value!r} must be a finite number >= 0")
-
-
-def check_unit_interval(name: str, value: float) -> None:
-    """Raise ``ValueError`` unless ``0 <= value < 1``."""
-    if not isinstance(value, Real) or not 0.0 <= value < 1.0:
-        raise ValueError(f"{name}={value!r} must be in [0, 1)")
-
-
-def check_learning_rate(name: str, value: ScalarOrSchedule) -> None:
-    """Accept a schedule (checked when called) or a finite float >= 0."""
-    if not callable(value):
-        check_non_negative(name, value)
+def _unit(name: str, value: Any) -> float:
+    """A coefficient in ``[0, 1)`` (a momentum, a beta, a smoothing constant)."""
+    return check_in_range(name, value, 0, 1, high_open=True)
 
 
 def make_lr_fn(name: str, learning_rate: ScalarOrSchedule) -> Callable[[int], float]:
-    """Return ``count -> lr``, validating what a schedule returns at each call."""
-    check_learning_rate(name, learning_rate)
+    """Return ``count -> lr``, checking ``learning_rate`` now and what a schedule returns at each call.
+
+    Example:
+        >>> make_lr_fn("lr", lambda count: None)(3)
+        Traceback (most recent call last):
+        ...
+        optlearn.validation.InvalidArgumentError: lr(count=3)=None must be a finite number >= 0; returned by the schedule
+    """
+    learning_rate = check_scalar_or_schedule(name, learning_rate)
     if not callable(learning_rate):
-        value = float(learning_rate)
-        return lambda count: value
+        return lambda count: learning_rate
 
     def lr_at(count: int) -> float:
         value = learning_rate(count)
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(
-                f"schedule {name} returned {name}={value!r} at count={count}; "
-                "a learning rate must be a finite number >= 0"
-            )
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            value = value[()]
+        if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)) or not math.isfinite(value) or value < 0:
+            raise fail(f"{name}(count={count})", value, "a finite number >= 0", "returned by the schedule")
         return float(value)
 
     return lr_at
@@ -112,10 +115,8 @@ def make_lr_fn(name: str, learning_rate: ScalarOrSchedule) -> Callable[[int], fl
 
 def _check_state(state: Any, cls: type, who: str) -> None:
     if type(state) is not cls:
-        raise TypeError(
-            f"{who}.update expected a {cls.__name__} (from its own init()), "
-            f"got {type(state).__name__}; was the state made by another optimizer?"
-        )
+        raise fail(f"{who}.update(state)", state, f"the {cls.__name__} made by its own init()",
+                   f"got a {type(state).__name__}; was the state made by another optimizer?")
 
 
 # --------------------------------------------------------------------------- states
@@ -131,24 +132,40 @@ class CountState(NamedTuple):
     count: int
 
 
-class TraceState(NamedTuple):
-    """The momentum buffer ``b`` of :func:`trace` (``None`` before step 1)."""
+class ValidateState(NamedTuple):
+    """The state of :func:`validate_grads`: updates done and the ``(shape, dtype)`` of each
+    parameter given to ``init`` (``None`` if ``init`` got no params)."""
 
     count: int
+    structure: Any
+
+
+class LearningRateState(NamedTuple):
+    """The state of :func:`scale_by_learning_rate`: updates done and the learning rate
+    of the last one (NaN before the first); read it with :func:`last_lr`."""
+
+    count: int
+    last_lr: float
+
+
+class TraceState(NamedTuple):
+    """Torch's momentum buffer ``b`` of :func:`trace` (``None`` before step 1)."""
+
     momentum_buffer: Params | None
 
 
-class EmaState(NamedTuple):
-    """The exponential moving average ``v`` of :func:`ema`."""
+class TraceEmaState(NamedTuple):
+    """The exponential moving average ``v`` of :func:`trace_ema`."""
 
     v: Params
 
 
-class ClassicMomentumState(NamedTuple):
-    """The velocity ``v`` of :func:`classic_momentum` and the update count."""
+class TraceClassicState(NamedTuple):
+    """The velocity ``v`` of :func:`trace_classic`, the updates done and the lr of the last one."""
 
     count: int
     v: Params
+    last_lr: float
 
 
 class AdamState(NamedTuple):
@@ -161,23 +178,23 @@ class AdamState(NamedTuple):
 
 
 class RmsState(NamedTuple):
-    """Running mean of ``g**2`` and, if centered, of ``g``."""
+    """RMSprop's running mean ``v`` of ``g**2`` and, if centered, ``grad_avg``, the running mean of ``g``."""
 
-    square_avg: Params
+    v: Params
     grad_avg: Params | None
 
 
 class AdaGradState(NamedTuple):
-    """The running sum of squared gradients."""
+    """The running sum of squared gradients ``s``."""
 
     sum_of_squares: Params
 
 
 class AdaDeltaState(NamedTuple):
-    """Running means of ``g**2`` and of the squared updates ``delta**2``."""
+    """AdaDelta's running means ``v`` of ``g**2`` and ``u`` of the squared updates ``delta**2``."""
 
-    square_avg: Params
-    acc_delta: Params
+    v: Params
+    u: Params
 
 
 class AdamaxState(NamedTuple):
@@ -197,6 +214,32 @@ class NadamState(NamedTuple):
     v: Params
 
 
+def last_lr(state: Any) -> float | None:
+    """The learning rate of the last update, read from an optimizer's state.
+
+    Returns NaN before the first update and ``None`` if the optimizer has no
+    learning-rate transform (:func:`scale_by_learning_rate` or :func:`trace_classic`).
+
+    Example:
+        >>> from optlearn.optimizers import sgd
+        >>> from optlearn.schedules import exponential
+        >>> opt = sgd(lr=exponential(0.1, 0.5))
+        >>> state = opt.init(np.zeros(1))
+        >>> for _ in range(3):
+        ...     _, state = opt.update(np.ones(1), state, np.zeros(1))
+        >>> last_lr(state)
+        0.025
+    """
+    if isinstance(state, (LearningRateState, TraceClassicState)):
+        return state.last_lr
+    if isinstance(state, tuple) and not hasattr(state, "_fields"):  # ChainState or a plain tuple
+        for inner in state:
+            found = last_lr(inner)
+            if found is not None:
+                return found
+    return None
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -205,7 +248,12 @@ def _zeros(params: Params, fill: float = 0.0) -> Params:
 
 
 def _lerp(old: np.ndarray, new: np.ndarray, weight: float) -> np.ndarray:
-    """Return ``old + weight * (new - old)`` in a fresh array, rounded as ``torch.lerp``."""
+    """Return ``old + weight * (new - old)`` in a fresh array, rounded as ``torch.lerp``.
+
+    Torch switches formula at ``weight = 0.5``; the second one keeps ``1 - weight``
+    exact and is up to 1000 ulp closer to torch for weights near 1 (as ``1 - b1``
+    is for Adam's moment with ``b1`` near 0). Tested against ``torch.lerp`` to
+    8 ulp (torch's fused multiply-add can differ in the last bits)."""
     out = np.subtract(new, old)
     if weight < 0.5:
         out *= weight
@@ -226,16 +274,30 @@ def _ema_sq(old: np.ndarray, g: np.ndarray, decay: float, tmp: np.ndarray | None
     return out
 
 
+def _label(name: str | None) -> str:
+    return "params" if name is None else name
+
+
 # --------------------------------------------------------------------------- stateless
 
 
-def scale(factor: float) -> GradientTransformation:
-    """Multiply updates by a constant ``factor``.
+def scale(factor: float | np.ndarray) -> GradientTransformation:
+    """Multiply updates by a constant ``factor``: a number, or a finite array broadcast
+    against each update (e.g. one learning rate per row of a batch of runs).
 
     Example:
         >>> scale(-2.0).update(np.array([1.0]), EmptyState(), None)[0]
         array([-2.])
+        >>> scale(np.array([[1.0], [0.5]])).update(np.ones((2, 2)), EmptyState(), None)[0]
+        array([[1. , 1. ],
+               [0.5, 0.5]])
     """
+    if isinstance(factor, np.ndarray):
+        if not (np.issubdtype(factor.dtype, np.floating) or np.issubdtype(factor.dtype, np.integer)) \
+                or not np.isfinite(factor).all():
+            raise fail("factor", factor, "a finite number or an array of finite real numbers")
+    else:
+        factor = check_number("factor", factor)
 
     def init(params):
         return EmptyState()
@@ -258,7 +320,7 @@ def add_decayed_weights(weight_decay: float = 0.0) -> GradientTransformation:
         >>> t.update(np.array([1.0]), t.init(None), np.array([2.0]))[0]
         array([2.])
     """
-    check_non_negative("weight_decay", weight_decay)
+    weight_decay = check_non_negative("weight_decay", weight_decay)
 
     def init(params):
         return EmptyState()
@@ -268,41 +330,55 @@ def add_decayed_weights(weight_decay: float = 0.0) -> GradientTransformation:
         if weight_decay == 0:
             return updates, state
         if params is None:
-            raise ValueError("add_decayed_weights needs params; got params=None")
+            raise fail("add_decayed_weights.update(params)", None, "the parameters (weight decay needs them)")
         return tree_map(lambda u, p: u + weight_decay * p, updates, params), state
 
     return GradientTransformation(init, update)
 
 
 def validate_grads() -> GradientTransformation:
-    """Check each gradient: same keys and shapes as params, and finite.
+    """Check each gradient against the parameters ``init`` was given, then cast it to their dtype.
 
-    Put first in a chain. The error for a non-finite gradient names the update
-    step (1-based, torch's ``step``) and the parameter.
+    Put first in a chain. ``init`` checks the params (:func:`~optlearn.base.check_tree`:
+    real float arrays, or a flat dict of them) and records each one's shape and
+    dtype; ``update`` refuses gradients of another structure or shape (and params
+    of another shape than the state was made for), non-array or complex
+    gradients and non-finite ones (the error names the update step, 1-based as
+    torch's ``step``, and the parameter), and casts the gradients to the
+    parameters' dtype, so a float32 model keeps float32 updates and state.
 
     Example:
         >>> t = validate_grads()
-        >>> t.update(np.array([np.nan]), t.init(None), np.zeros(1))  # doctest: +ELLIPSIS
+        >>> t.update(np.array([np.nan]), t.init(np.zeros(1)), np.zeros(1))  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         ValueError: non-finite gradient at update step 1 for parameter 'params': ...
     """
 
     def init(params):
-        return CountState(0)
+        if params is None:
+            return ValidateState(0, None)
+        return ValidateState(0, tree_map(lambda p: (p.shape, p.dtype), check_tree(params)))
 
     def update(updates, state, params=None):
-        _check_state(state, CountState, "validate_grads")
+        _check_state(state, ValidateState, "validate_grads")
         if params is not None:
             _check_same_structure(updates, params)
-        for name, g in tree_leaves(updates):
+        if state.structure is not None:
+            _check_state_structure(state.structure, params if params is not None else updates)
+        for name, g in tree_items(updates):
+            where = "grads" if name is None else f"grads[{name!r}]"
+            if not isinstance(g, np.ndarray) or not (np.issubdtype(g.dtype, np.floating) or np.issubdtype(g.dtype, np.integer)):
+                raise fail(where, g, "a real numpy array shaped like the parameter",
+                           f"got {type(g).__name__}" + (f" of dtype {g.dtype}" if isinstance(g, np.ndarray) else ""))
             if not _all_finite(g):
-                label = "params" if name is None else name
                 raise ValueError(
                     f"non-finite gradient at update step {state.count + 1} for parameter "
-                    f"{label!r}: {np.asarray(g).ravel()[:4]}..."
+                    f"{_label(name)!r}: {np.asarray(g).ravel()[:4]}..."
                 )
-        return updates, CountState(state.count + 1)
+        if state.structure is not None:
+            updates = tree_map(lambda g, sd: g if g.dtype == sd[1] else g.astype(sd[1]), updates, state.structure)
+        return updates, ValidateState(state.count + 1, state.structure)
 
     return GradientTransformation(init, update)
 
@@ -316,24 +392,114 @@ def _all_finite(g: np.ndarray) -> bool:
     return bool(np.isfinite(g).all())
 
 
+def _finite_quiet(a: np.ndarray) -> bool:
+    """``_all_finite`` in one reduction when it passes; call it under ``np.errstate(all="ignore")``."""
+    return math.isfinite(np.add.reduce(a, axis=None)) or bool(np.isfinite(a).all())
+
+
 def _check_same_structure(grads: Params, params: Params) -> None:
     if isinstance(params, dict) or isinstance(grads, dict):
         if not (isinstance(params, dict) and isinstance(grads, dict)):
-            raise ValueError(
-                f"grads is a {type(grads).__name__} but params is a {type(params).__name__}"
-            )
+            raise fail("grads", grads, f"a {type(params).__name__} like params",
+                       f"grads is a {type(grads).__name__} but params is a {type(params).__name__}")
         if grads.keys() != params.keys():
-            raise ValueError(
-                f"grads keys {sorted(grads)} do not match params keys {sorted(params)}"
-            )
-    for name, p in tree_leaves(params):
+            raise fail("grads", grads, f"a dict with the keys of params {sorted(params)}",
+                       f"grads keys {sorted(grads)} do not match params keys {sorted(params)}")
+    for name, p in tree_items(params):
         g = grads if name is None else grads[name]
         if np.shape(g) != np.shape(p):
-            label = "params" if name is None else name
-            raise ValueError(
-                f"grads shape {np.shape(g)} does not match params shape {np.shape(p)} "
-                f"for parameter {label!r}"
-            )
+            raise fail("grads" if name is None else f"grads[{name!r}]", g, f"of shape {np.shape(p)} like params",
+                       f"grads shape {np.shape(g)} does not match params shape {np.shape(p)} "
+                       f"for parameter {_label(name)!r}")
+
+
+def _check_state_structure(structure: Any, params: Params) -> None:
+    if isinstance(structure, dict) != isinstance(params, dict) or (
+        isinstance(structure, dict) and structure.keys() != params.keys()
+    ):
+        made = sorted(structure) if isinstance(structure, dict) else "one array"
+        raise InvalidArgumentError("state=<optimizer state> must be the state made by init() for these params; "
+                                   f"it was made for {made}; call init(params) again")
+    for name, p in tree_items(params):
+        shape = (structure if name is None else structure[name])[0]
+        if np.shape(p) != shape:
+            raise InvalidArgumentError(
+                "state=<optimizer state> must be the state made by init() for these params; "
+                f"it was made for shape {shape} but parameter {_label(name)!r} has shape "
+                f"{np.shape(p)}; call init(params) again")
+
+
+class NonFiniteUpdateError(ValueError):
+    """An update (or the optimizer state it leaves) is inf or NaN although the gradient was finite."""
+
+
+def _non_finite_leaf(state: Any) -> str | None:
+    """``"State.field"`` (or ``"State.field['key']"``) of the first non-finite array of a
+    chain's state, or None. States are flat: NamedTuples whose fields are trees."""
+    inner = state if isinstance(state, tuple) and not hasattr(state, "_fields") else (state,)
+    for s in inner:
+        if isinstance(s, ValidateState) or not hasattr(s, "_fields"):
+            continue
+        for field, value in zip(s._fields, s):
+            if isinstance(value, np.ndarray):
+                if not _finite_quiet(value):
+                    return f"{type(s).__name__}.{field}"
+            elif isinstance(value, dict):
+                for key, leaf in value.items():
+                    if isinstance(leaf, np.ndarray) and not _finite_quiet(leaf):
+                        return f"{type(s).__name__}.{field}[{key!r}]"
+    return None
+
+
+def _step_of(state: Any) -> int | None:
+    if isinstance(state, ValidateState):
+        return state.count
+    if isinstance(state, tuple) and not hasattr(state, "_fields"):
+        for inner in state:
+            found = _step_of(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def raise_if_not_finite(inner: GradientTransformation, who: str, causes: str) -> GradientTransformation:
+    """Run ``inner`` without numpy warnings and raise :class:`NonFiniteUpdateError` as soon as
+    its updates or its new state hold an inf or NaN.
+
+    The message names the optimizer ``who``, the update step (from a
+    :func:`validate_grads` in ``inner``), the parameter or state field and the
+    likely ``causes``. The arithmetic is unchanged (that of torch, which lets the
+    NaN through); only the silent failure is replaced by an error.
+
+    Example:
+        >>> from optlearn.base import chain
+        >>> opt = raise_if_not_finite(chain(validate_grads(), scale_by_adagrad(eps=0.0)), "adagrad", "eps=0")
+        >>> opt.update(np.zeros(1), opt.init(np.zeros(1)), np.zeros(1))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        optlearn.transforms.NonFiniteUpdateError: adagrad: non-finite update at update step 1 for parameter 'params' ...
+    """
+
+    def update(updates, state, params=None):
+        with np.errstate(all="ignore"):
+            out, new_state = inner.update(updates, state, params)
+            where = None
+            for name, u in tree_items(out):
+                if not _finite_quiet(u):
+                    where = f"for parameter {_label(name)!r}"
+                    break
+            if where is None:
+                bad = _non_finite_leaf(new_state)
+                if bad is None:
+                    return out, new_state
+                where = f"in {bad}"
+        step = _step_of(new_state)
+        raise NonFiniteUpdateError(
+            f"{who}: non-finite update at update step {step if step is not None else '?'} {where} "
+            f"although the gradient was finite; likely cause: {causes}"
+        )
+
+    return GradientTransformation(inner.init, update)
 
 
 # --------------------------------------------------------------------------- learning rate
@@ -342,22 +508,25 @@ def _check_same_structure(grads: Params, params: Params) -> None:
 def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransformation:
     """Multiply updates by ``-lr``, where ``lr`` is a float or ``schedule(count)``.
 
+    The state records the lr of the last update (:func:`last_lr` reads it).
+
     Example:
         >>> t = scale_by_learning_rate(lambda count: 0.1 * (count + 1))
         >>> s = t.init(None)
         >>> u, s = t.update(np.array([1.0]), s); u, s = t.update(np.array([1.0]), s)
-        >>> u
-        array([-0.2])
+        >>> u, s.last_lr
+        (array([-0.2]), 0.2)
     """
     lr_at = make_lr_fn("lr", learning_rate)
 
     def init(params):
-        return CountState(0)
+        return LearningRateState(0, math.nan)
 
     def update(updates, state, params=None):
-        _check_state(state, CountState, "scale_by_learning_rate")
-        factor = -lr_at(state.count)
-        return tree_map(lambda u: np.multiply(u, factor), updates), CountState(state.count + 1)
+        _check_state(state, LearningRateState, "scale_by_learning_rate")
+        lr = lr_at(state.count)
+        factor = -lr
+        return tree_map(lambda u: np.multiply(u, factor), updates), LearningRateState(state.count + 1, lr)
 
     return GradientTransformation(init, update)
 
@@ -365,18 +534,19 @@ def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransform
 def decoupled_weight_decay(
     weight_decay: float, learning_rate: ScalarOrSchedule
 ) -> GradientTransformation:
-    r"""AdamW's decoupled decay, added *after* the lr scaling: :math:`u - \gamma_t\lambda\theta`.
+    r"""AdamW's decoupled decay, added *after* the lr scaling: :math:`u - \eta_t\lambda\theta`.
 
-    Torch's AdamW multiplies params by ``1 - lr * weight_decay`` before the
-    Adam step; as an additive update that is ``-lr * weight_decay * params``.
-    Place this after :func:`scale_by_learning_rate` with the same lr.
+    Torch's AdamW (and Adam/NAdam with ``decoupled_weight_decay=True``)
+    multiplies params by ``1 - lr * weight_decay`` before the step; as an
+    additive update that is ``-lr * weight_decay * params``. Place this after
+    :func:`scale_by_learning_rate` with the same lr.
 
     Example:
         >>> t = decoupled_weight_decay(0.1, 0.5)
         >>> t.update(np.array([-1.0]), t.init(None), np.array([2.0]))[0]
         array([-1.1])
     """
-    check_non_negative("weight_decay", weight_decay)
+    weight_decay = check_non_negative("weight_decay", weight_decay)
     lr_at = make_lr_fn("lr", learning_rate)
 
     def init(params):
@@ -388,7 +558,7 @@ def decoupled_weight_decay(
         if weight_decay == 0:
             return updates, new_state
         if params is None:
-            raise ValueError("decoupled_weight_decay needs params; got params=None")
+            raise fail("decoupled_weight_decay.update(params)", None, "the parameters (weight decay needs them)")
         factor = -lr_at(state.count) * weight_decay
         return tree_map(lambda u, p: u + factor * p, updates, params), new_state
 
@@ -399,14 +569,15 @@ def decoupled_weight_decay(
 
 
 def trace(momentum: float, dampening: float = 0.0, nesterov: bool = False) -> GradientTransformation:
-    r"""Torch's momentum buffer.
+    r"""Torch's momentum buffer (no learning rate inside).
 
     .. math::
-        b_1 = g_1, \qquad b_t = \mu b_{t-1} + (1-\tau) g_t \ (t>1), \qquad
-        \text{out}_t = g_t + \mu b_t \text{ if nesterov else } b_t.
+        b_1 = g_1, \qquad b_t = \beta b_{t-1} + (1-\tau) g_t \ (t>1), \qquad
+        \text{out}_t = g_t + \beta b_t \text{ if nesterov else } b_t,
 
-    Note the first buffer is :math:`g_1` itself, not :math:`(1-\tau) g_1`.
-    With ``momentum=0`` this is the identity.
+    with :math:`\beta` the momentum and :math:`\tau` the dampening. Note the
+    first buffer is :math:`g_1` itself, not :math:`(1-\tau) g_1`. With
+    ``momentum=0`` this is the identity.
 
     Example:
         >>> t = trace(0.5)
@@ -415,75 +586,81 @@ def trace(momentum: float, dampening: float = 0.0, nesterov: bool = False) -> Gr
         >>> u
         array([3.])
     """
-    check_unit_interval("momentum", momentum)
-    check_unit_interval("dampening", dampening)
+    momentum = _unit("momentum", momentum)
+    dampening = _unit("dampening", dampening)
+    nesterov = check_bool("nesterov", nesterov)
     if nesterov and (momentum <= 0 or dampening != 0):
-        raise ValueError(
-            f"nesterov=True requires momentum > 0 and dampening == 0; got {momentum=}, {dampening=}"
-        )
+        raise fail("nesterov", True, "used with momentum > 0 and dampening == 0",
+                   f"got momentum={momentum!r}, dampening={dampening!r}")
 
     def init(params):
-        return TraceState(0, None)
+        return TraceState(None)
 
     def update(updates, state, params=None):
         _check_state(state, TraceState, "trace")
         if momentum == 0:
-            return updates, TraceState(state.count + 1, None)
+            return updates, state
         if state.momentum_buffer is None:
             buf = tree_map(np.copy, updates)
         else:
             buf = tree_map(lambda b, g: b * momentum + g * (1.0 - dampening), state.momentum_buffer, updates)
         out = tree_map(lambda g, b: g + momentum * b, updates, buf) if nesterov else buf
-        return out, TraceState(state.count + 1, buf)
+        return out, TraceState(buf)
 
     return GradientTransformation(init, update)
 
 
-def ema(decay: float) -> GradientTransformation:
-    r"""Exponential moving average, started at zero and not debiased.
+def trace_ema(decay: float) -> GradientTransformation:
+    r"""Exponential moving average, started at zero and not debiased: EMA momentum's buffer.
 
-    :math:`v_0 = 0,\ v_t = \beta v_{t-1} + (1-\beta) g_t`; outputs :math:`v_t`.
+    :math:`v_0 = 0,\ v_t = \beta v_{t-1} + (1-\beta) g_t`, with :math:`\beta` = ``decay``;
+    outputs :math:`v_t`. :func:`~optlearn.optimizers.momentum_ema` is this
+    followed by the learning rate. (optax calls it ``ema``.)
 
     Example:
-        >>> t = ema(0.9)
+        >>> t = trace_ema(0.9)
         >>> t.update(np.array([1.0]), t.init(np.zeros(1)))[0]
         array([0.1])
     """
-    check_unit_interval("beta", decay)
+    decay = _unit("decay", decay)
 
     def init(params):
-        return EmaState(_zeros(params))
+        return TraceEmaState(_zeros(params))
 
     def update(updates, state, params=None):
-        _check_state(state, EmaState, "ema")
+        _check_state(state, TraceEmaState, "trace_ema")
         v = tree_map(lambda v, g: decay * v + (1.0 - decay) * g, state.v, updates)
-        return v, EmaState(v)
+        return v, TraceEmaState(v)
 
     return GradientTransformation(init, update)
 
 
-def classic_momentum(learning_rate: ScalarOrSchedule, momentum: float) -> GradientTransformation:
-    r"""The textbook form :math:`v_t = \gamma v_{t-1} + \eta g_t`, update :math:`-v_t`.
+def trace_classic(learning_rate: ScalarOrSchedule, momentum: float) -> GradientTransformation:
+    r"""The textbook velocity :math:`v_t = \beta v_{t-1} + \eta_t g_t`, update :math:`-v_t`.
 
-    The learning rate lives *inside* the velocity, so this equals
-    ``sgd(lr=eta, momentum=gamma)`` for a constant lr (torch keeps lr outside).
+    :math:`\beta` is the momentum, :math:`\eta_t` the learning rate of update
+    :math:`t` (a float or a schedule of the count). The learning rate lives
+    *inside* the velocity, so each past gradient keeps the lr it was taken
+    with: this equals ``sgd(lr=eta, momentum=beta)`` for a constant lr only
+    (torch keeps the lr outside the buffer). The state records the lr of the
+    last update (:func:`last_lr`).
 
     Example:
-        >>> t = classic_momentum(0.1, 0.9)
+        >>> t = trace_classic(0.1, 0.9)
         >>> t.update(np.array([1.0]), t.init(np.zeros(1)))[0]
         array([-0.1])
     """
-    check_unit_interval("momentum", momentum)
+    momentum = _unit("momentum", momentum)
     lr_at = make_lr_fn("lr", learning_rate)
 
     def init(params):
-        return ClassicMomentumState(0, _zeros(params))
+        return TraceClassicState(0, _zeros(params), math.nan)
 
     def update(updates, state, params=None):
-        _check_state(state, ClassicMomentumState, "classic_momentum")
+        _check_state(state, TraceClassicState, "trace_classic")
         lr = lr_at(state.count)
         v = tree_map(lambda v, g: momentum * v + lr * g, state.v, updates)
-        return tree_map(np.negative, v), ClassicMomentumState(state.count + 1, v)
+        return tree_map(np.negative, v), TraceClassicState(state.count + 1, v, lr)
 
     return GradientTransformation(init, update)
 
@@ -505,9 +682,10 @@ def scale_by_adam(
         >>> t.update(np.array([3.0, -0.5]), t.init(np.zeros(2)))[0].round(6)
         array([ 1., -1.])
     """
-    check_unit_interval("b1", b1)
-    check_unit_interval("b2", b2)
-    check_non_negative("eps", eps)
+    b1 = _unit("b1", b1)
+    b2 = _unit("b2", b2)
+    eps = check_non_negative("eps", eps)
+    amsgrad = check_bool("amsgrad", amsgrad)
 
     def init(params):
         return AdamState(0, _zeros(params), _zeros(params), _zeros(params) if amsgrad else None)
@@ -535,41 +713,44 @@ def scale_by_adam(
 
 
 def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8, centered: bool = False) -> GradientTransformation:
-    r"""RMSprop's direction :math:`g / (\sqrt{s_t - \bar g_t^2} + \epsilon)`, no bias correction.
+    r"""RMSprop's direction :math:`g_t / (\sqrt{v_t - \bar g_t^2} + \epsilon)`, no bias correction.
 
-    ``s`` (and, if centered, the gradient mean ``g_bar``) start at zero; eps is
-    *outside* the sqrt, as in torch (optax puts it inside).
+    :math:`v_t = \alpha v_{t-1} + (1-\alpha) g_t^2` and, if centered, the gradient
+    mean :math:`\bar g_t = \alpha \bar g_{t-1} + (1-\alpha) g_t` (state fields
+    ``v`` and ``grad_avg``) start at zero; eps is *outside* the sqrt, as in
+    torch (optax puts it inside).
 
     Example:
         >>> t = scale_by_rms(alpha=0.75, eps=0.0)
         >>> t.update(np.array([2.0]), t.init(np.zeros(1)))[0]
         array([2.])
     """
-    check_unit_interval("alpha", alpha)
-    check_non_negative("eps", eps)
+    alpha = _unit("alpha", alpha)
+    eps = check_non_negative("eps", eps)
+    centered = check_bool("centered", centered)
 
     def init(params):
         return RmsState(_zeros(params), _zeros(params) if centered else None)
 
-    def direction(g, s, gbar):
+    def direction(g, v, gbar):
         if gbar is None:
-            out = np.sqrt(s)
+            out = np.sqrt(v)
         else:
             out = np.multiply(gbar, gbar)
-            np.subtract(s, out, out=out)
+            np.subtract(v, out, out=out)
             np.sqrt(out, out=out)
         out += eps
         return np.divide(g, out, out=out)
 
     def update(updates, state, params=None):
         _check_state(state, RmsState, "scale_by_rms")
-        s = tree_map(lambda s, g: _ema_sq(s, g, alpha), state.square_avg, updates)
+        v = tree_map(lambda v, g: _ema_sq(v, g, alpha), state.v, updates)
         gbar = tree_map(lambda a, g: _lerp(a, g, 1.0 - alpha), state.grad_avg, updates) if centered else None
         if centered:
-            out = tree_map(direction, updates, s, gbar)
+            out = tree_map(direction, updates, v, gbar)
         else:
-            out = tree_map(lambda g, s: direction(g, s, None), updates, s)
-        return out, RmsState(s, gbar)
+            out = tree_map(lambda g, v: direction(g, v, None), updates, v)
+        return out, RmsState(v, gbar)
 
     return GradientTransformation(init, update)
 
@@ -577,15 +758,16 @@ def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8, centered: bool = False)
 def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> GradientTransformation:
     r"""AdaGrad's direction :math:`g_t / (\sqrt{\sum_{k\le t} g_k^2} + \epsilon)`.
 
-    The sum starts at ``initial_accumulator_value``; eps is outside the sqrt.
+    The sum :math:`s_t` (state field ``sum_of_squares``) starts at
+    ``initial_accumulator_value``; eps is outside the sqrt.
 
     Example:
         >>> t = scale_by_adagrad()
         >>> t.update(np.array([-4.0]), t.init(np.zeros(1)))[0]
         array([-1.])
     """
-    check_non_negative("initial_accumulator_value", initial_accumulator_value)
-    check_non_negative("eps", eps)
+    initial_accumulator_value = check_non_negative("initial_accumulator_value", initial_accumulator_value)
+    eps = check_non_negative("eps", eps)
 
     def init(params):
         return AdaGradState(_zeros(params, initial_accumulator_value))
@@ -606,7 +788,8 @@ def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10)
 def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransformation:
     r"""AdaDelta's update :math:`\Delta_t = \frac{\sqrt{u_{t-1}+\epsilon}}{\sqrt{v_t+\epsilon}} g_t`.
 
-    Both running means start at zero; eps is *inside* both square roots.
+    Both running means, :math:`v_t` of :math:`g_t^2` and :math:`u_t` of :math:`\Delta_t^2`
+    (state fields ``v`` and ``u``), start at zero; eps is *inside* both square roots.
     ``u`` accumulates :math:`\Delta_t^2` *before* any learning rate, as in torch.
 
     Example:
@@ -614,8 +797,8 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
         >>> t.update(np.array([3.0]), t.init(np.zeros(1)))[0]
         array([0.9486833])
     """
-    check_unit_interval("rho", rho)
-    check_non_negative("eps", eps)
+    rho = _unit("rho", rho)
+    eps = check_non_negative("eps", eps)
 
     def init(params):
         return AdaDeltaState(_zeros(params), _zeros(params))
@@ -629,9 +812,9 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
 
     def update(updates, state, params=None):
         _check_state(state, AdaDeltaState, "scale_by_adadelta")
-        v = tree_map(lambda v, g: _ema_sq(v, g, rho), state.square_avg, updates)
-        delta = tree_map(delta_of, updates, v, state.acc_delta)
-        u = tree_map(lambda u, d: _ema_sq(u, d, rho), state.acc_delta, delta)
+        v = tree_map(lambda v, g: _ema_sq(v, g, rho), state.v, updates)
+        delta = tree_map(delta_of, updates, v, state.u)
+        u = tree_map(lambda u, d: _ema_sq(u, d, rho), state.u, delta)
         return delta, AdaDeltaState(v, u)
 
     return GradientTransformation(init, update)
@@ -647,9 +830,9 @@ def scale_by_adamax(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> Gr
         >>> t.update(np.array([-2.0]), t.init(np.zeros(1)))[0]
         array([-1.])
     """
-    check_unit_interval("b1", b1)
-    check_unit_interval("b2", b2)
-    check_non_negative("eps", eps)
+    b1 = _unit("b1", b1)
+    b2 = _unit("b2", b2)
+    eps = check_non_negative("eps", eps)
 
     def init(params):
         return AdamaxState(0, _zeros(params), _zeros(params))
@@ -686,10 +869,10 @@ def scale_by_nadam(
         >>> float(t.update(np.array([1.0]), t.init(np.zeros(1)))[0][0]) > 0
         True
     """
-    check_unit_interval("b1", b1)
-    check_unit_interval("b2", b2)
-    check_non_negative("eps", eps)
-    check_non_negative("momentum_decay", momentum_decay)
+    b1 = _unit("b1", b1)
+    b2 = _unit("b2", b2)
+    eps = check_non_negative("eps", eps)
+    momentum_decay = check_non_negative("momentum_decay", momentum_decay)
 
     def init(params):
         return NadamState(0, 1.0, _zeros(params), _zeros(params))

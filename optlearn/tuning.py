@@ -22,7 +22,10 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from optlearn.base import apply_updates
+from optlearn.loop import optimize
+from optlearn.validation import (
+    check_callable, check_in_range, check_int, check_number, check_positive, fail,
+)
 
 __all__ = [
     "Uniform", "LogUniform", "Choice", "Trial", "Trials", "grid_search", "random_search",
@@ -43,8 +46,8 @@ class Uniform:
     high: float
 
     def __post_init__(self):
-        if not self.low < self.high:
-            raise ValueError(f"low must be < high; got low={self.low}, high={self.high}")
+        check_number("low", self.low)
+        check_number("high", self.high, low=self.low, low_open=True)
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
@@ -64,8 +67,7 @@ class LogUniform(Uniform):
 
     def __post_init__(self):
         super().__post_init__()
-        if self.low <= 0:
-            raise ValueError(f"low must be > 0 for LogUniform; got {self.low}")
+        check_positive("low", self.low)
 
     def sample(self, rng):
         return float(np.exp(rng.uniform(np.log(self.low), np.log(self.high))))
@@ -83,9 +85,11 @@ class Choice:
     """
 
     def __init__(self, options):
+        if isinstance(options, (str, bytes)) or not hasattr(options, "__iter__"):
+            raise fail("options", options, "a non-empty list of values")
         self.options = list(options)
         if not self.options:
-            raise ValueError("options must not be empty")
+            raise fail("options", options, "a non-empty list of values")
 
     def sample(self, rng):
         return self.options[int(rng.integers(len(self.options)))]
@@ -102,7 +106,7 @@ def _dim(spec):
         return spec
     if isinstance(spec, (list, tuple)):
         return Choice(spec)
-    raise ValueError(f"space values must be Uniform, LogUniform, Choice or a list; got {spec!r}")
+    raise fail("space value", spec, "a Uniform, LogUniform, Choice or a list")
 
 
 def _sample(space: dict, rng) -> dict:
@@ -137,7 +141,7 @@ class Trials(list):
     def best(self) -> Trial:
         """The lowest score among the trials run at the largest budget."""
         if not self:
-            raise ValueError("no trials")
+            raise fail("trials", [], "non-empty to have a best trial")
         budgets = [t.budget for t in self if t.budget is not None]
         top = max(budgets) if budgets else None
         return min((t for t in self if t.budget == top), key=lambda t: t.score)
@@ -182,6 +186,7 @@ def grid_search(objective: Callable, space: dict, *, n_points: int = 5, budget=N
         >>> len(t), t.best.config
         (9, {'x': 1, 'y': 0.0})
     """
+    n_points = check_int("n_points", n_points, low=1)
     names = list(space)
     grids = [_dim(space[k]).grid(n_points) for k in names]
     return Trials(Trial(i, dict(zip(names, values)), _score(objective, dict(zip(names, values)), budget), budget)
@@ -195,9 +200,16 @@ def random_search(objective: Callable, space: dict, n_trials: int, seed: int = 0
         >>> len(random_search(lambda c: c["x"], {"x": Uniform(0, 1)}, n_trials=4))
         4
     """
-    rng = np.random.default_rng(seed)
-    configs = [_sample(space, rng) for _ in range(int(n_trials))]
+    n_trials = check_int("n_trials", n_trials, low=1)
+    rng = np.random.default_rng(check_int("seed", seed))
+    configs = [_sample(space, rng) for _ in range(n_trials)]
     return Trials(Trial(i, c, _score(objective, c, budget), budget) for i, c in enumerate(configs))
+
+
+def _check_budgets(eta, min_budget, max_budget) -> None:
+    check_int("eta", eta, low=2)
+    check_positive("min_budget", min_budget)
+    check_number("max_budget", max_budget, low=min_budget)
 
 
 def _budget(r: float, as_int: bool):
@@ -219,9 +231,7 @@ def successive_halving(objective: Callable, space: dict, n_configs: int = 27, mi
         >>> len(t), t.best.budget
         (13, 9)
     """
-    if eta < 2 or not 0 < min_budget <= max_budget:
-        raise ValueError(f"need eta >= 2 and 0 < min_budget <= max_budget; got eta={eta}, "
-                         f"min_budget={min_budget}, max_budget={max_budget}")
+    _check_budgets(eta, min_budget, max_budget)
     as_int = float(min_budget).is_integer() and float(max_budget).is_integer()
     rng = np.random.default_rng(seed)
     configs = list(configs) if configs is not None else [_sample(space, rng) for _ in range(int(n_configs))]
@@ -247,9 +257,7 @@ def hyperband(objective: Callable, space: dict, max_budget: float = 27, eta: int
         >>> t.best.budget
         9
     """
-    if eta < 2 or not 0 < min_budget <= max_budget:
-        raise ValueError(f"need eta >= 2 and 0 < min_budget <= max_budget; got eta={eta}, "
-                         f"min_budget={min_budget}, max_budget={max_budget}")
+    _check_budgets(eta, min_budget, max_budget)
     s_max = int(math.floor(math.log(max_budget / min_budget, eta) + 1e-9))
     rng, trials = np.random.default_rng(seed), Trials()
     for s in range(s_max, -1, -1):
@@ -281,9 +289,12 @@ def lr_range_test(model, params, optimizer_fn: Callable, data, lr_min: float = 1
 
     Args:
         optimizer_fn: ``lr -> optimizer``, e.g. ``lambda lr: ol.sgd(lr=lr, momentum=0.9)``;
-            it is rebuilt at each step with the new lr, the state carried over.
-        batch_size: mini-batch size (default: full batch), batches drawn seeded.
-        smoothing: weight of the past in the (bias-corrected) moving average.
+            it is called once, with the geometric schedule ``count -> lr`` as ``lr``,
+            and run by the shared loop :func:`optlearn.loop.optimize`.
+        steps: the number of learning rates tried (an integer >= 1).
+        batch_size: mini-batch size (default: full batch); each step draws a
+            batch of distinct rows (seeded).
+        smoothing: weight of the past in the (bias-corrected) moving average, in [0, 1).
 
     Example:
         >>> import optlearn as ol
@@ -295,31 +306,36 @@ def lr_range_test(model, params, optimizer_fn: Callable, data, lr_min: float = 1
         >>> bool(1e-3 < res.suggested_lr < 1.0)
         True
     """
+    lr_min = check_positive("lr_min", lr_min)
+    lr_max = check_number("lr_max", lr_max, low=lr_min, low_open=True)
+    check_callable("optimizer_fn", optimizer_fn, "a function lr -> optimizer")
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise fail("data", data, "a pair (X, y)")
     X, y = np.asarray(data[0]), np.asarray(data[1])
     n = len(X)
-    if not 0 < lr_min < lr_max:
-        raise ValueError(f"need 0 < lr_min < lr_max; got lr_min={lr_min}, lr_max={lr_max}")
-    batch_size = n if batch_size is None else int(batch_size)
-    if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be between 1 and len(X) = {n}; got {batch_size}")
-    rng = np.random.default_rng(seed)
-    lrs_all = np.geomspace(lr_min, lr_max, int(steps))
-    state, losses, smoothed, avg = optimizer_fn(lr_min).init(params), [], [], 0.0
-    with np.errstate(all="ignore"):
-        for t, lr in enumerate(lrs_all):
-            idx = rng.choice(n, batch_size, replace=False) if batch_size < n else np.arange(n)
-            loss, grads = model.loss_and_grad(params, X[idx], y[idx], train=True, rng=rng)
-            if not np.isfinite(loss):
-                break
-            avg = smoothing * avg + (1 - smoothing) * loss
-            losses.append(loss)
-            smoothed.append(avg / (1 - smoothing ** (t + 1)))
-            if smoothed[-1] > diverge_factor * min(smoothed):
-                break
-            updates, state = optimizer_fn(float(lr)).update(grads, state, params)
-            params = apply_updates(params, updates)
+    steps = check_int("steps", steps, low=1)
+    batch_size = n if batch_size is None else check_int("batch_size", batch_size, low=1, high=n)
+    smoothing = check_in_range("smoothing", smoothing, 0, 1, high_open=True)
+    diverge_factor = check_number("diverge_factor", diverge_factor, low=1, low_open=True)
+    rng = np.random.default_rng(check_int("seed", seed))
+    lrs_all = np.geomspace(lr_min, lr_max, steps)
+
+    def loss_and_grad(params, t):
+        idx = rng.choice(n, batch_size, replace=False) if batch_size < n else np.arange(n)
+        return model.loss_and_grad(params, X[idx], y[idx], train=True, rng=rng)
+
+    losses, smoothed, avg = [], [], 0.0
+    optimizer = optimizer_fn(lambda count: float(lrs_all[count]))
+    for step in optimize(loss_and_grad, params, optimizer, steps - 1):
+        if not np.isfinite(step.loss):
+            break
+        avg = smoothing * avg + (1 - smoothing) * step.loss
+        losses.append(step.loss)
+        smoothed.append(avg / (1 - smoothing ** (step.t + 1)))
+        if smoothed[-1] > diverge_factor * min(smoothed):
+            break
     if not losses:
-        raise ValueError("the loss at the initial parameters is not finite; check params and data")
+        raise fail("params", params, "a point where the loss is finite", "check params and data")
     lrs = lrs_all[: len(losses)]
     lr_at_min = float(lrs[int(np.argmin(smoothed))])
     return LRRangeResult(lrs, np.array(losses), np.array(smoothed), lr_at_min / 10, lr_at_min)

@@ -79,26 +79,38 @@ def test_predictions_and_accuracy():
 
 
 BAD = [
-    (lambda: LinearRegression(3).loss_and_grad(LinearRegression(3).init_params(), X[:, :2], Y_REG), r"X must have shape \(n, 3\)"),
-    (lambda: LinearRegression(3).loss_and_grad(LinearRegression(3).init_params(), X, Y_REG[:5]), "y must have one entry per row of X"),
-    (lambda: LinearRegression(3).loss_and_grad({"W": np.zeros(2), "b": np.zeros(1)}, X, Y_REG), r"params\['W'\] must have shape \(3,\)"),
-    (lambda: LinearRegression(3).loss_and_grad({"w": np.zeros(3)}, X, Y_REG), "params must be a dict with keys"),
-    (lambda: LinearRegression(3).loss_and_grad(LinearRegression(3).init_params(), X.astype(str), Y_REG), "X must be a real numeric array"),
-    (lambda: LogisticRegression(3).loss_and_grad(LogisticRegression(3).init_params(), X, Y_CLS), r"y must hold class labels in 0..1"),
-    (lambda: SoftmaxRegression(3, 4).loss_and_grad(SoftmaxRegression(3, 4).init_params(), X, Y_REG), "y must hold class labels"),
-    (lambda: SoftmaxRegression(3, 4).accuracy(SoftmaxRegression(3, 4).init_params(), X, Y_CLS + 4), r"y must hold class labels in 0..3"),
-    (lambda: MLP([3, 4, 2], activation="sigmoid"), "activation must be one of"),
-    (lambda: MLP([3, 4, 2], task="ranking"), "task must be"),
-    (lambda: MLP([3, 4, 1]), "classification"),
-    (lambda: MLP([3]), "layer_sizes must list at least two"),
-    (lambda: MLP([3, 4, 2], dropout=1.0), r"dropout must be in \[0, 1\)"),
-    (lambda: MLP([3, 4, 2], dropout=0.5).loss_and_grad(MLP([3, 4, 2]).init_params(), X, Y_BIN), "rng must be"),
-    (lambda: LinearRegression(3, l2=-1.0), "l2 must be a finite number >= 0"),
-    (lambda: MLP([3, 4, 2], task="regression").loss_and_grad(MLP([3, 4, 2], task="regression").init_params(), X, Y_REG), r"y must be a real array of shape \(n, 2\)"),
+    (lambda: LinearRegression(3).loss_and_grad(LinearRegression(3).init_params(), X[:, :2], Y_REG), 'X=array(shape=(12, 2), dtype=float64) must be an array of shape (n, 3) for '),
+    (lambda: LinearRegression(3).loss_and_grad(LinearRegression(3).init_params(), X, Y_REG[:5]), 'y=array(shape=(5,), dtype=float64) must be an array with one entry per row '),
+    (lambda: LinearRegression(3).loss_and_grad({"W": np.zeros(2), "b": np.zeros(1)}, X, Y_REG), "params['W']=array([0., 0.]) must be an array of shape (3,); got shape (2,)"),
+    (lambda: LinearRegression(3).loss_and_grad({"w": np.zeros(3)}, X, Y_REG), "params={'w': array([0., 0., 0.])} must be a dict with keys ['W', 'b']; got "),
+    (lambda: LinearRegression(3).loss_and_grad(LinearRegression(3).init_params(), X.astype(str), Y_REG), 'X=array(shape=(12, 3), dtype=<U32) must be a real numeric array; got dtype '),
+    (lambda: LogisticRegression(3).loss_and_grad(LogisticRegression(3).init_params(), X, Y_CLS), 'y=array(shape=(12,), dtype=int64) must be class labels in 0..1; got values '),
+    (lambda: SoftmaxRegression(3, 4).loss_and_grad(SoftmaxRegression(3, 4).init_params(), X, Y_REG), 'y=array(shape=(12,), dtype=float64) must be class labels in 0..3; got value'),
+    (lambda: SoftmaxRegression(3, 4).accuracy(SoftmaxRegression(3, 4).init_params(), X, Y_CLS + 4), 'y=array(shape=(12,), dtype=int64) must be class labels in 0..3; got values '),
+    (lambda: MLP([3, 4, 2], activation="sigmoid"), "activation='sigmoid' must be one of 'relu', 'tanh'"),
+    (lambda: MLP([3, 4, 2], task="ranking"), "task='ranking' must be one of 'classification', 'regression'"),
+    (lambda: MLP([3, 4, 1]), 'layer_sizes=[3, 4, 1] must be a list ending with >= 2 outputs (classes) for'),
+    (lambda: MLP([3]), 'layer_sizes=[3] must be a list of at least two integer sizes >= 1 ([n_featu'),
+    (lambda: MLP([3, 4, 2], dropout=1.0), 'dropout=1.0 must be in [0, 1)'),
+    (lambda: MLP([3, 4, 2], dropout=0.5).loss_and_grad(MLP([3, 4, 2]).init_params(), X, Y_BIN), 'rng=None must be a numpy Generator or an int seed when dropout > 0 and trai'),
+    (lambda: LinearRegression(3, l2=-1.0), 'l2=-1.0 must be a finite number >= 0'),
+    (lambda: MLP([3, 4, 2], task="regression").loss_and_grad(MLP([3, 4, 2], task="regression").init_params(), X, Y_REG), 'y=array(shape=(12,), dtype=float64) must be a real array of shape (n, 2); g'),
 ]
 
 
 @pytest.mark.parametrize("call, match", BAD)
 def test_bad_inputs(call, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError) as err:
         call()
+    assert str(err.value).startswith(match), str(err.value)
+
+
+@pytest.mark.parametrize("activation, gain", [("relu", 2.0), ("tanh", 1.0)])
+def test_mlp_initial_weights_are_he_or_glorot_scaled_draws_of_the_seeded_generator(activation, gain):
+    """W_i = N(0, gain / fan_in) drawn in layer order from default_rng(seed); biases zero."""
+    net = MLP([5, 7, 3], activation=activation)
+    params = net.init_params(seed=4)
+    rng = np.random.default_rng(4)
+    np.testing.assert_array_equal(params["W0"], rng.normal(0.0, np.sqrt(gain / 5), (5, 7)))
+    np.testing.assert_array_equal(params["W1"], rng.normal(0.0, np.sqrt(gain / 7), (7, 3)))
+    assert not params["b0"].any() and not params["b1"].any()

@@ -38,11 +38,11 @@ def test_scalar_in_float_out():
     [
         (lambda: schedules.constant(-1.0), r"lr=-1.0 must be a finite number >= 0"),
         (lambda: schedules.exponential(0.1, gamma=-0.5), r"gamma=-0.5 must be"),
-        (lambda: schedules.cosine_annealing(0.1, T_max=0), r"T_max=0 must be a positive integer"),
+        (lambda: schedules.cosine_annealing(0.1, T_max=0), r"T_max=0 must be an integer >= 1"),
         (lambda: schedules.linear_warmup(0.1, start_factor=0.0), r"start_factor=0.0 must be in \(0, 1\]"),
-        (lambda: schedules.warmup_cosine(0.1, 10, 5), r"total_steps=5 must be an integer > warmup_steps=10"),
+        (lambda: schedules.warmup_cosine(0.1, 10, 5), r"total_steps=5 must be an integer >= 11"),
         (lambda: schedules.one_cycle(0.1, 10, pct_start=1.5), r"pct_start=1.5 must be in \[0, 1\]"),
-        (lambda: schedules.multistep(0.1, [-1]), r"milestones=\[-1\] must be >= 0"),
+        (lambda: schedules.multistep(0.1, [-1]), r"milestones=\[-1\] must be a list of integers >= 0"),
         (lambda: schedules.constant(0.1)(-1), r"count=-1 must be an integer >= 0"),
         (lambda: schedules.constant(0.1)(1.5), r"count=1.5 must be an integer >= 0"),
     ],
@@ -50,3 +50,50 @@ def test_scalar_in_float_out():
 def test_bad_arguments(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_fixtures_include_the_edges_torch_defines():
+    """Cosine past T_max (torch's recursive step() = closed form) and one_cycle at count == total_steps."""
+    assert any(c["name"] == "cosine_annealing" and len(c["lrs"]) > 2 * c["kwargs"]["T_max"] for c in FIXTURES)
+    assert any(c["name"] == "one_cycle" and len(c["lrs"]) == c["kwargs"]["total_steps"] + 1 for c in FIXTURES)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: schedules.one_cycle(1.0, 10)(11),
+         "count=11 must be an integer in [0, 10] (or an array of them); the schedule ends at total_steps=10 "
+         "(torch raises 'Tried to step 11 times')"),
+        (lambda: schedules.one_cycle(1.0, 10)(np.arange(12)), "count=array(shape=(12,), dtype=int64) must be"),
+        (lambda: schedules.one_cycle(1.0, 10, pct_start=0.1),
+         "pct_start=0.1 must be > 1/total_steps = 0.1; pct_start * total_steps = 1 leaves no step to warm up"),
+        (lambda: schedules.one_cycle(1.0, 10, pct_start=0.05), "pct_start=0.05 must be > 1/total_steps = 0.1"),
+        (lambda: schedules.one_cycle(1.0, 10, div_factor=0), "div_factor=0.0 must be a finite number > 0"),
+        (lambda: schedules.multistep(0.1, [2.5, 4]),
+         "milestones=[2.5, 4] must be a list of integers >= 0 (torch never reaches a fractional milestone); got 2.5"),
+        (lambda: schedules.multistep(0.1, [1e30]), "milestones=[1e+30] must be a list of integers >= 0"),
+        (lambda: schedules.multistep(0.1, [float("nan")]), "milestones=[nan] must be a list of integers >= 0"),
+        (lambda: schedules.multistep(0.1, 5), "milestones=5 must be a list of integers >= 0"),
+        (lambda: schedules.multistep(0.1, [10**30]), "milestones=[1000000000000000000000000000000] must be"),
+        (lambda: schedules.linear_warmup(0.1, start_factor="a"), "start_factor='a' must be a finite number in (0, 1]"),
+        (lambda: schedules.step_decay(0.1, step_size=2.0), "step_size=2.0 must be an integer >= 1"),
+        (lambda: schedules.exponential(True, 0.5), "lr=True must be a finite number >= 0"),
+        (lambda: schedules.constant(0.1)(True), "count=True must be an integer >= 0"),
+        (lambda: schedules.constant(0.1)(np.array([0.5])), "count=array([0.5]) must be an integer >= 0"),
+    ],
+)
+def test_refused_with_a_clear_message(make, message):
+    with pytest.raises(ValueError) as err:
+        make()
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_one_cycle_accepts_count_total_steps_like_torch_and_huge_counts_work_elsewhere():
+    s = schedules.one_cycle(1.0, 10)
+    assert s(10) > s(9)  # torch 2.13: 0.0495 after 4e-6 (see the fixture)
+    assert schedules.exponential(1.0, 0.5)(10**25) == 0.0  # an integer >= 0, however large
+    assert schedules.step_decay(1.0, 3, 0.5)(np.int64(7)) == 0.25
+
+
+def test_multistep_counts_repeated_milestones_twice_like_torch():
+    assert schedules.multistep(1.0, [2, 2], 0.5)(2) == 0.25

@@ -9,29 +9,30 @@ import optlearn as ol
 from optlearn import datasets as D
 from optlearn.functions import Quadratic, Rosenbrock, Saddle
 from optlearn.models import MLP, LinearRegression, LogisticRegression
-from optlearn.train import EarlyStopping, fit, lr_at, minimize
+from optlearn.train import EarlyStopping, fit, minimize
 
 
 def test_minimize_records_every_iterate():
     q = Quadratic.from_condition(5.0, rotation=0.4)
-    run = minimize(q, [1.0, -2.0], ol.sgd(lr=0.1), steps=200, lr=0.1)
+    run = minimize(q, [1.0, -2.0], ol.sgd(lr=0.1), steps=200)
     assert run.xs.shape == (201, 2) and run.losses.shape == (201,) and run.lrs.shape == (200,)
     np.testing.assert_allclose(run.losses, q.f(run.xs))
     np.testing.assert_allclose(run.grad_norms, np.linalg.norm(q.grad(run.xs), axis=1))
     np.testing.assert_allclose(run.x, q.minimizers[0], atol=1e-8)
-    assert not run.diverged and run.hint == ""
+    assert not run.diverged and run.hint == "" and np.all(run.lrs == 0.1)
 
 
 def test_minimize_follows_the_gd_recursion_and_records_schedules():
     q = Quadratic([[2.0, 0.0], [0.0, 1.0]])
     sched = ol.schedules.exponential(0.3, 0.9)
-    run = minimize(q, [1.0, 1.0], ol.sgd(lr=sched), steps=5, lr=sched)
+    run = minimize(q, [1.0, 1.0], ol.sgd(lr=sched), steps=5)
     x = np.array([1.0, 1.0])
     for t in range(5):
         x = x - sched(t) * q.grad(x)
         np.testing.assert_allclose(run.xs[t + 1], x, rtol=1e-12)
-    np.testing.assert_allclose(run.lrs, [0.3 * 0.9**t for t in range(5)])
-    assert lr_at(None, 3) != lr_at(None, 3)  # NaN when unknown
+    np.testing.assert_allclose(run.lrs, [0.3 * 0.9**t for t in range(5)], rtol=1e-15)
+    no_lr = ol.chain(ol.validate_grads(), ol.scale(-0.1))  # an optimizer without a learning-rate transform
+    assert np.isnan(minimize(q, [1.0, 1.0], no_lr, steps=3).lrs).all()
 
 
 def test_minimize_tol_stops_early():
@@ -60,10 +61,16 @@ def test_divergence_to_nan_and_unbounded_objectives():
 
 
 def test_minimize_bad_inputs():
-    with pytest.raises(ValueError, match="x0 must be a non-empty finite point"):
-        minimize(Rosenbrock(), [np.nan, 0.0], ol.sgd(lr=0.1), 10)
-    with pytest.raises(ValueError, match="steps must be an integer >= 0"):
-        minimize(Rosenbrock(), [0.0, 0.0], ol.sgd(lr=0.1), -1)
+    for x0, steps, tol, message in [
+        ([np.nan, 0.0], 10, None, "x0=[nan, 0.0] must be a non-empty finite point"),
+        ("ab", 10, None, "x0='ab' must be a non-empty finite point"),
+        ([0.0, 0.0], -1, None, "steps=-1 must be an integer >= 0"),
+        ([0.0, 0.0], 5.0, None, "steps=5.0 must be an integer >= 0"),
+        ([0.0, 0.0], 5, 0.0, "tol=0.0 must be a finite number > 0"),
+    ]:
+        with pytest.raises(ValueError) as err:
+            minimize(Rosenbrock(), x0, ol.sgd(lr=0.1), steps, tol=tol)
+        assert str(err.value).startswith(message), str(err.value)
 
 
 def test_gd_reaches_the_normal_equation_solution():
@@ -101,8 +108,8 @@ def test_same_seed_same_history():
 def test_fit_records_learning_rates():
     X, y, _ = D.linear(20, d=1, seed=0)
     sched = ol.schedules.exponential(0.1, 0.5)
-    _, h = fit(LinearRegression(1), LinearRegression(1).init_params(), ol.sgd(lr=sched), (X, y), 2, 10, lr=sched)
-    np.testing.assert_allclose(h.lrs, [0.1, 0.05, 0.025, 0.0125])
+    _, h = fit(LinearRegression(1), LinearRegression(1).init_params(), ol.sgd(lr=sched), (X, y), 2, 10)
+    np.testing.assert_allclose(h.lrs, [0.1, 0.05, 0.025, 0.0125], rtol=1e-15)
 
 
 def test_early_stopping_restores_the_best_epoch():
@@ -124,22 +131,74 @@ def test_fit_divergence_stops_with_hint():
     m = LinearRegression(2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        params, h = fit(m, m.init_params(), ol.sgd(lr=1.0), (X, y), epochs=500, lr=1.0)
+        params, h = fit(m, m.init_params(), ol.sgd(lr=1.0), (X, y), epochs=500)
     assert h.diverged and h.diverged_at == h.n_updates < 500
     assert "the learning rate 1 is too large; try 0.1" in h.hint
     assert all(np.all(np.isfinite(v)) for v in params.values())
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"batch_size": 0}, "batch_size must be an integer between 1 and len"),
-    ({"batch_size": 11}, "batch_size must be an integer between 1 and len"),
-    ({"epochs": -1}, "epochs must be an integer >= 0"),
-    ({"early_stopping": 3}, "early_stopping needs val_data"),
-    ({"early_stopping": 0, "val_data": (np.zeros((2, 1)), np.zeros(2))}, "patience must be an integer >= 1"),
+@pytest.mark.parametrize("kwargs, message", [
+    ({"batch_size": 0}, "batch_size=0 must be an integer in [1, 10]"),
+    ({"batch_size": 11}, "batch_size=11 must be an integer in [1, 10]"),
+    ({"batch_size": 2.0}, "batch_size=2.0 must be an integer in [1, 10]"),
+    ({"epochs": -1}, "epochs=-1 must be an integer >= 0"),
+    ({"epochs": 1.5}, "epochs=1.5 must be an integer >= 0"),
+    ({"shuffle": "yes"}, "shuffle='yes' must be True or False"),
+    ({"early_stopping": 3}, "early_stopping=3 must be used with val_data"),
+    ({"early_stopping": 0, "val_data": (np.zeros((2, 1)), np.zeros(2))}, "patience=0 must be an integer >= 1"),
+    ({"val_data": np.zeros(3)}, "val_data=array([0., 0., 0.]) must be a pair (X, y)"),
+    ({"data": (np.zeros((3, 1)), np.zeros(2))}, "data=(array([[0.],"),
+    ({"params": {"W": np.zeros(1, dtype=int), "b": np.zeros(1)}},
+     "params['W']=array([0]) must be a real floating-point numpy array; got dtype int64"),
 ])
-def test_fit_bad_inputs(kwargs, match):
-    X, y = np.zeros((10, 1)), np.zeros(10, dtype=int)
-    kwargs = {"epochs": 1, **kwargs}
+def test_fit_bad_inputs(kwargs, message):
     m = LogisticRegression(1)
-    with pytest.raises(ValueError, match=match):
-        fit(m, m.init_params(), ol.sgd(lr=0.1), (X, y), **kwargs)
+    args = {"params": m.init_params(), "data": (np.zeros((10, 1)), np.zeros(10, dtype=int)), "epochs": 1, **kwargs}
+    with pytest.raises(ValueError) as err:
+        fit(m, args.pop("params"), ol.sgd(lr=0.1), args.pop("data"), **args)
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_early_stopping_min_delta_counts_small_improvements_as_none():
+    """With min_delta larger than any improvement, training stops after exactly `patience` epochs."""
+    X, y, _ = D.linear(40, d=2, seed=0)
+    m = LinearRegression(2)
+    base = dict(epochs=50, val_data=(X, y))
+    _, strict = fit(m, m.init_params(), ol.sgd(lr=0.01), (X, y), early_stopping=EarlyStopping(3, 0.0), **base)
+    _, loose = fit(m, m.init_params(), ol.sgd(lr=0.01), (X, y), early_stopping=EarlyStopping(3, 1e6), **base)
+    assert strict.stopped_epoch == 50 and loose.stopped_epoch == 3 and loose.best_epoch == 0
+
+
+def test_shuffle_reorders_the_batches_and_false_keeps_the_row_order():
+    X, y, _ = D.linear(8, d=1, noise=0.0, seed=0)
+    m = LinearRegression(1)
+    p0 = {"W": np.zeros(1), "b": np.zeros(1)}
+    _, ordered = fit(m, p0, ol.sgd(lr=0.0), (X, y), epochs=1, batch_size=2, shuffle=False)
+    np.testing.assert_allclose(ordered.step_loss, [np.mean(y[i:i + 2] ** 2) for i in range(0, 8, 2)], rtol=1e-14)
+    _, shuffled = fit(m, p0, ol.sgd(lr=0.0), (X, y), epochs=1, batch_size=2, seed=3)
+    perm = np.random.default_rng(3).permutation(8)
+    np.testing.assert_allclose(shuffled.step_loss, [np.mean(y[perm[i:i + 2]] ** 2) for i in range(0, 8, 2)],
+                               rtol=1e-14)
+
+
+def test_non_finite_update_stops_fit_and_minimize_with_the_optimizers_message():
+    X, y, _ = D.linear(20, d=1, seed=0)
+    m = LinearRegression(1)
+    _, h = fit(m, m.init_params(), ol.rmsprop(eps=0.0), (np.zeros_like(X), np.zeros_like(y)), epochs=2)
+    assert h.diverged_at == 1 and h.n_updates == 1 and "rmsprop: non-finite update at update step 1" in h.hint
+    run = minimize(Quadratic.from_condition(2.0), [0.0, 0.0], ol.adam(eps=0.0), 5)
+    assert run.diverged_at == 1 and run.n_steps == 0 and "eps=0 with a zero gradient" in run.hint
+
+
+def test_a_hand_made_optimizer_that_makes_nan_diverges_without_a_numpy_warning():
+    def update(grads, state, params=None):  # sqrt of a negative number: NaN and a RuntimeWarning
+        return ol.tree_map(lambda g: np.sqrt(-np.abs(g) - 1), grads), state
+
+    nan_step = ol.GradientTransformation(lambda params: None, update)
+    X, y, _ = D.linear(10, d=1, seed=0)
+    m = LinearRegression(1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = minimize(Quadratic.from_condition(2.0), [1.0, 1.0], nan_step, 5)
+        _, h = fit(m, m.init_params(), nan_step, (X, y), epochs=1)
+    assert run.diverged_at == 1 and h.diverged_at == 1 and np.isnan(h.lrs[0])

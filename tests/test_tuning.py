@@ -85,15 +85,38 @@ def test_lr_range_test_brackets_the_stable_range():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: LogUniform(0.0, 1.0), "low must be > 0"),
-    (lambda: Uniform(1.0, 1.0), "low must be < high"),
-    (lambda: Choice([]), "options must not be empty"),
-    (lambda: grid_search(bowl, {"lr": 0.1}), "space values must be"),
-    (lambda: successive_halving(bowl, SPACE, eta=1), "need eta >= 2"),
-    (lambda: hyperband(bowl, SPACE, max_budget=1, min_budget=2), "min_budget <= max_budget"),
-    (lambda: Trials().best, "no trials"),
-    (lambda: lr_range_test(None, None, None, (np.zeros((3, 1)), np.zeros(3)), lr_min=1.0, lr_max=0.1), "need 0 < lr_min < lr_max"),
+    (lambda: LogUniform(0.0, 1.0), 'low=0.0 must be a finite number > 0'),
+    (lambda: Uniform(1.0, 1.0), 'high=1.0 must be a finite number > 1'),
+    (lambda: Choice([]), 'options=[] must be a non-empty list of values'),
+    (lambda: grid_search(bowl, {"lr": 0.1}), 'space value=0.1 must be a Uniform, LogUniform, Choice or a list'),
+    (lambda: successive_halving(bowl, SPACE, eta=1), 'eta=1 must be an integer >= 2'),
+    (lambda: hyperband(bowl, SPACE, max_budget=1, min_budget=2), 'max_budget=1.0 must be a finite number >= 2'),
+    (lambda: Trials().best, 'trials=[] must be non-empty to have a best trial'),
+    (lambda: lr_range_test(None, None, None, (np.zeros((3, 1)), np.zeros(3)), lr_min=1.0, lr_max=0.1), 'lr_max=0.1 must be a finite number > 1'),
 ])
 def test_bad_inputs(call, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError) as err:
         call()
+    assert str(err.value).startswith(match), str(err.value)
+
+
+def test_lr_range_test_carries_the_momentum_through_the_geometric_lrs():
+    """One optimizer run (the shared loop) with lr_t = lr_min (lr_max/lr_min)^(t/(steps-1)):
+    the losses are those of heavy ball with that schedule, computed here by hand."""
+    from optlearn.datasets import linear
+    from optlearn.models import LinearRegression
+
+    X, y, _ = linear(50, d=2, seed=0)
+    m = LinearRegression(2)
+    p0 = m.init_params()
+    res = lr_range_test(m, p0, lambda lr: ol.sgd(lr=lr, momentum=0.9), (X, y), lr_min=1e-3, lr_max=0.5,
+                        steps=25, diverge_factor=1e12)
+    lrs = np.geomspace(1e-3, 0.5, 25)
+    p, buf, losses = dict(p0), None, []
+    for t in range(25):
+        loss, g = m.loss_and_grad(p, X, y)
+        losses.append(loss)
+        buf = g if buf is None else {k: 0.9 * buf[k] + g[k] for k in g}
+        p = {k: p[k] - lrs[t] * buf[k] for k in p}
+    np.testing.assert_allclose(res.lrs, lrs, rtol=1e-15)
+    np.testing.assert_allclose(res.losses, losses, rtol=1e-12)
