@@ -6,6 +6,8 @@ Questions:
     q3: the lr of the EMA convention equivalent to torch's lr=0.01, momentum=0.9 (value).
     q4: the optimal heavy-ball momentum on a quadratic with condition number 100 (value).
     q5: why momentum helps on ill-conditioned problems (multiple choice).
+
+QUIZ: the website's quiz.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import numpy as np
 
 import optlearn as ol
 from optlearn.exercises._core import (
-    Misconception, MultipleChoiceExercise, Option, StepCase, StepExercise, ValueExercise, run,
+    Mistake, MultipleChoiceExercise, Option, StepCase, StepExercise, ValueExercise, run,
 )
 
-__all__ = ["q1", "q2", "q3", "q4", "q5"]
+__all__ = ["QUIZ", "q1", "q2", "q3", "q4", "q5"]
 
 _CASES = [
     StepCase("first step", np.array([1.0, -2.0]), [[0.5, -1.0]], (0.1, 0.9)),
@@ -29,7 +31,6 @@ _CASES = [
 
 
 def momentum_step(x, v, g, lr, beta):
-    """Reference: torch's SGD with momentum (the buffer holds no lr)."""
     v = beta * v + g
     return x - lr * v, v
 
@@ -53,36 +54,49 @@ def _old_velocity(x, v, g, lr, beta):
     return x - lr * v, beta * v + g
 
 
+def _classic(x, v, g, lr, beta):
+    v = beta * v + lr * g
+    return x - v, v
+
+
+def _keras(x, v, g, lr, beta):
+    v = beta * v - lr * g
+    return x + v, v
+
+
 q1 = StepExercise(
     "momentum.q1",
-    """
-    Write one step of SGD with (heavy-ball) momentum in PyTorch's convention:
-    the buffer v accumulates gradients (no learning rate inside), then x moves
-    by -lr * v. Return (x_new, v_new). The checker starts from v = 0.
+    r"""
+    Write one heavy-ball step in PyTorch's convention: the buffer $v$ accumulates gradients
+    with no learning rate inside, $v \leftarrow \beta v + g$, then the parameters move by
+    $-\eta$ times the new buffer. Return `(x_new, v_new)`.
     """,
-    "momentum_step(x, v, g, lr, beta)", momentum_step,
-    lambda lr, beta: ol.sgd(lr=lr, momentum=beta), _CASES, n_state=1,
+    momentum_step, lambda lr, beta: ol.sgd(lr=lr, momentum=beta), _CASES, n_state=1,
     hints=["First update the buffer from v and g, then move x using the *new* buffer.",
            "v_new = beta * v + g  (no (1 - beta), no lr).",
            "return x - lr * v_new, v_new"],
-    misconceptions=[
-        Misconception("momentum with the sign flipped",
-                      "x must move *against* the velocity: x - lr * v, not x + lr * v.", _sign_flipped),
-        Misconception("the EMA convention of momentum",
-                      "v = beta*v + (1-beta)*g is an average of gradients, so its steps are (1-beta) "
-                      "times smaller; torch's buffer is v = beta*v + g.", _ema_momentum),
-        Misconception("the learning rate applied twice",
-                      "lr is inside the buffer (classic form v = beta*v + lr*g) *and* in the step; "
-                      "use it once.", _lr_twice),
-        Misconception("a step with the old velocity",
-                      "update v first, then step with the new v (the first step must already move x).",
-                      _old_velocity),
+    mistakes=[
+        Mistake("momentum with the sign flipped",
+                "x must move *against* the velocity: x - lr * v, not x + lr * v.", _sign_flipped),
+        Mistake("the EMA convention of momentum",
+                "v = beta*v + (1-beta)*g is an average of gradients, so its steps are (1-beta) "
+                "times smaller; torch's buffer is v = beta*v + g.", _ema_momentum),
+        Mistake("the classic form, with the learning rate inside the buffer",
+                "v = beta*v + lr*g, x - v moves x the same way for a constant lr, but the question "
+                "asks for PyTorch's buffer, which holds no lr: v = beta*v + g.", _classic),
+        Mistake("the Keras form", "Keras keeps v = beta*v - lr*g and adds it to x; PyTorch's buffer "
+                "is v = beta*v + g (no lr, no minus sign), and x moves by -lr * v.", _keras),
+        Mistake("the learning rate applied twice",
+                "lr is inside the buffer (classic form v = beta*v + lr*g) *and* in the step; "
+                "use it once.", _lr_twice),
+        Mistake("a step with the old velocity",
+                "update v first, then step with the new v (the first step must already move x).",
+                _old_velocity),
     ],
 )
 
 
 def nesterov_step(x, v, g, lr, beta):
-    """Reference: torch's SGD with Nesterov momentum."""
     v = beta * v + g
     return x - lr * (g + beta * v), v
 
@@ -94,21 +108,21 @@ def _nesterov_no_gradient(x, v, g, lr, beta):
 
 q2 = StepExercise(
     "momentum.q2",
-    """
-    Write one step of SGD with Nesterov momentum in PyTorch's convention:
-    update the buffer v = beta * v + g, then step along g + beta * v_new.
-    Return (x_new, v_new). The checker starts from v = 0.
+    r"""
+    Write one Nesterov step in PyTorch's form: update the buffer $v \leftarrow \beta v + g$, then
+    step along $g + \beta v$ (with the *new* $v$): $x \leftarrow x - \eta\,(g + \beta v)$.
+    Return `(x_new, v_new)`.
     """,
-    "nesterov_step(x, v, g, lr, beta)", nesterov_step,
+    nesterov_step,
     lambda lr, beta: ol.sgd(lr=lr, momentum=beta, nesterov=True), _CASES, n_state=1,
     hints=["Nesterov 'looks ahead': the step uses the gradient plus beta times the new buffer.",
            "v_new = beta * v + g; direction = g + beta * v_new.",
            "return x - lr * (g + beta * v_new), v_new"],
-    misconceptions=[
-        Misconception("heavy-ball momentum, not Nesterov",
+    mistakes=[
+        Mistake("heavy-ball momentum, not Nesterov",
                       "stepping along v_new is plain momentum; Nesterov steps along g + beta * v_new.",
                       momentum_step),
-        Misconception("a look-ahead without the gradient",
+        Mistake("a look-ahead without the gradient",
                       "the Nesterov direction is g + beta * v_new: keep the current gradient g.",
                       _nesterov_no_gradient),
     ],
@@ -122,25 +136,26 @@ def _ema_lr() -> float:
 
 q3 = ValueExercise(
     "momentum.q3",
-    """
-    The EMA convention of momentum is v = beta*v + (1-beta)*g, x -= alpha*v.
-    With beta = 0.9, which alpha gives exactly the same trajectory as PyTorch's
-    SGD(lr=0.01, momentum=0.9)? Give a number.
+    r"""
+    The EMA convention is $v \leftarrow \beta v + (1-\beta) g$, $x \leftarrow x - \alpha v$. With
+    $\beta = 0.9$, which $\alpha$ gives exactly the same trajectory as PyTorch's
+    `SGD(lr=0.01, momentum=0.9)`?
     """,
     _ema_lr,
     """
-    # torch's buffer b = v / (1 - beta), so lr * b = lr / (1 - beta) * v:
-    alpha = 0.01 / (1 - 0.9)   # = 0.1, torch's long-run step for a constant unit gradient
-    # check: ol.momentum_ema(lr=0.1, beta=0.9) follows ol.sgd(lr=0.01, momentum=0.9)
+    # PyTorch's buffer b equals v / (1 - beta), so lr * b = lr / (1 - beta) * v:
+    answer = 0.01 / (1 - 0.9)
     """,
+    digits=3,
+    explanation="alpha = lr / (1 - beta): the EMA buffer is (1 - beta) times PyTorch's.",
     hints=["Under a constant gradient g, what does each buffer converge to?",
            "torch's buffer tends to g / (1 - beta); the EMA tends to g.",
            "alpha = lr / (1 - beta)."],
-    misconceptions=[
-        Misconception("the same lr in both conventions",
-                      "the EMA buffer is (1-beta) times torch's, so its lr must be 1/(1-beta) times larger.", 0.01),
-        Misconception("multiplying by (1 - beta) instead of dividing",
-                      "the EMA shrinks the step by (1-beta), so alpha must compensate: lr / (1-beta).", 0.001),
+    mistakes=[
+        Mistake("the same lr in both conventions",
+                "the EMA buffer is (1-beta) times torch's, so its lr must be 1/(1-beta) times larger.", 0.01),
+        Mistake("multiplying by (1 - beta) instead of dividing",
+                "the EMA shrinks the step by (1-beta), so alpha must compensate: lr / (1-beta).", 0.001),
     ],
 )
 
@@ -154,24 +169,25 @@ def _optimal_beta() -> float:
 
 q4 = ValueExercise(
     "momentum.q4",
-    """
-    Heavy-ball momentum on the quadratic f(x) = x^T A x / 2 with A = diag(1, 100)
-    (mu = 1, L = 100). What is the optimal momentum beta (with its optimal lr)?
-    Give at least 3 significant digits.
+    r"""
+    For the heavy ball on $f(x) = \tfrac12 x^\top A x$ with $A = \mathrm{diag}(1, 100)$
+    ($\mu = 1$, $L = 100$), what is the optimal momentum $\beta^*$ (with its optimal learning rate)?
     """,
     _optimal_beta,
     """
-    q = ol.functions.Quadratic(np.diag([1.0, 100.0]))
-    beta = ((np.sqrt(q.kappa) - 1) / (np.sqrt(q.kappa) + 1)) ** 2   # (9/11)^2 = 0.669
+    q = functions.Quadratic(np.diag([1.0, 100.0]))
+    answer = ((np.sqrt(q.kappa) - 1) / (np.sqrt(q.kappa) + 1)) ** 2
     """,
+    digits=3,
+    explanation=f"((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2 = (9/11)^2 = {81 / 121:.4f}.",
     hints=["The answer depends only on the condition number kappa = L / mu = 100.",
            "Polyak's optimal momentum is ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2."],
-    misconceptions=[
-        Misconception("the rate without the square",
-                      "(sqrt(kappa)-1)/(sqrt(kappa)+1) = 0.818 is the convergence *rate*; beta is its square.",
-                      9 / 11),
-        Misconception("the gradient-descent rate",
-                      "(kappa-1)/(kappa+1) is plain GD's rate; momentum replaces kappa by sqrt(kappa).", 99 / 101),
+    mistakes=[
+        Mistake("the rate without the square",
+                "(sqrt(kappa)-1)/(sqrt(kappa)+1) = 0.818 is the convergence *rate*; beta is its square.",
+                9 / 11),
+        Mistake("the gradient-descent rate",
+                "(kappa-1)/(kappa+1) is plain GD's rate; momentum replaces kappa by sqrt(kappa).", 99 / 101),
     ],
 )
 
@@ -192,3 +208,36 @@ q5 = MultipleChoiceExercise(
     },
     hints=["Think of a ball rolling down a narrow valley."],
 )
+
+# ----------------------------------------------------------------------------- quiz
+def _long_run_step() -> float:
+    return float(-run(ol.sgd(lr=0.1, momentum=0.9), [0.0], [[1.0]] * 3000)[-1][1][0])
+
+
+def _beta_kappa25() -> float:
+    kappa = ol.functions.Quadratic(np.diag([1.0, 25.0])).kappa
+    return float(((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2)
+
+
+QUIZ = [
+    ValueExercise(
+        "momentum.quiz1", "SGD(lr = 0.1, momentum = 0.9) with a constant gradient $g = 1$: how large is "
+        "each step in the long run?", _long_run_step, "answer = 0.1 / (1 - 0.9)", digits=3,
+        explanation="The buffer tends to g / (1 - momentum) = 10 g, so the step tends to lr / (1 - momentum) = 1.",
+        mistakes=[
+            Mistake("a step without the buffer's growth", "the buffer accumulates: it tends to "
+                    "g / (1 - momentum) = 10 g.", 0.1),
+            Mistake("the EMA convention", "PyTorch's buffer is not an average: it tends to g / (1 - momentum).",
+                    0.01),
+        ]),
+    ValueExercise(
+        "momentum.quiz2", r"Heavy-ball momentum on a quadratic with $\mu = 1$ and $L = 25$: the optimal "
+        r"momentum $\beta^*$?", _beta_kappa25, "answer = ((5 - 1) / (5 + 1)) ** 2", digits=3,
+        explanation="((sqrt(25) - 1) / (sqrt(25) + 1))^2 = (4/6)^2 = 4/9 = 0.4444.",
+        mistakes=[
+            Mistake("the rate without the square", "(sqrt(kappa)-1)/(sqrt(kappa)+1) = 2/3 is the rate; "
+                    "beta is its square.", 2 / 3),
+            Mistake("the gradient-descent rate", "(kappa-1)/(kappa+1) = 12/13 is plain GD's rate.", 24 / 26),
+        ]),
+    q5,
+]

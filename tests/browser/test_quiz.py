@@ -1,6 +1,9 @@
 """The chapter quizzes (jupyterquiz) work in the browser: a wrong and a right choice give
 the feedback written in the quiz JSON, a number within tolerance is accepted and one
-outside is rejected.
+outside is rejected (on the built site); and, on pages generated from ``show_quiz``'s
+output (no build needed), every answer correct to the stated precision passes, a coarser
+rounding is told "too coarse", a decimal comma works, the choices work with the keyboard
+and the quiz follows the light and dark theme.
 
 jupyterquiz 2.9.6.4's DOM: the container ``<div id=X data-shuffleanswers=...>`` is filled
 from the global ``questionsX``; each question is a ``div.Quiz`` holding a
@@ -12,22 +15,34 @@ with class ``correct`` or ``incorrect``.
 
 from __future__ import annotations
 
-import math
+import functools
+import http.server
 import re
+import threading
 from pathlib import Path
 
 import pytest
 
-from optlearn_site import BOOK_SRC, CHAPTERS, PAGES, QUIZ_PAGES, open_page, page_params
+from optlearn_site import (BOOK_SRC, CHAPTERS, QUIZ_PAGES, _source_of, open_page,
+                           page_params)
+
+from optlearn.exercises import CHAPTERS as QUIZ_CHAPTERS
+from optlearn.exercises import quiz_html
+from optlearn.exercises.quizzes import _text, build, questions
 
 pytestmark = pytest.mark.browser
 
 
 
 def quiz_file(toc_page) -> Path | None:
-    """book/quizzes/<chapter>.json, with or without the NN_ prefix."""
+    """book/quizzes/<chapter>.json of the quiz the page shows (``show_quiz("<chapter>")`` in its
+    source), else the one named like the page, with or without the NN_ prefix."""
     qdir = BOOK_SRC / Path(toc_page.docname).parent / "quizzes"
-    for name in (toc_page.stem, re.sub(r"^\d+_", "", toc_page.stem)):
+    names = [toc_page.stem, re.sub(r"^\d+\w?_", "", toc_page.stem)]
+    source = _source_of(toc_page.docname)
+    if source is not None:
+        names = re.findall(r"show_quiz\(\\?[\"']([A-Za-z_]\w*)", source.read_text(encoding="utf-8")) + names
+    for name in names:
         if (qdir / f"{name}.json").is_file():
             return qdir / f"{name}.json"
     return None
@@ -133,20 +148,18 @@ def check_choice_question(page, wrap, qa) -> int:
     return 1
 
 
-# --- numeric answers: jupyterquiz's rule, in Python, to pick inputs and expected verdicts
+# --- numeric answers: jupyterquiz's rule (no ``precision`` field: optlearn states the precision in
+# the question and encodes it as intervals), in Python, to pick inputs and expected verdicts
 def js_verdict(qa, x: float):
     """(correct, feedback) that jupyterquiz's check_numeric gives for input ``x``."""
-    prec = qa.get("precision")
-    sub = float(f"{x:.{prec}g}") if prec and prec > 0 else x
     default_fb = "Incorrect. Try again."
     for a in qa["answers"]:
         if "value" in a:
-            value = float(f"{a['value']:.{prec}g}") if prec else a["value"]
-            if sub == value:
+            if x == a["value"]:
                 return bool(a.get("correct")), a.get("feedback", "Correct")
         elif "range" in a:
             lo, hi = a["range"]
-            if lo <= sub < hi:
+            if lo <= x < hi:
                 return bool(a.get("correct")), a.get("feedback", "")
         elif a.get("type") == "default" and "feedback" in a:
             default_fb = a["feedback"]
@@ -154,17 +167,15 @@ def js_verdict(qa, x: float):
 
 
 def numeric_candidates(qa):
-    """An accepted input (inside a correct value's precision or range) and a rejected one."""
+    """An accepted input (inside a correct value or range) and a rejected one."""
     inside, outside = [], []
-    prec = qa.get("precision")
     for a in qa["answers"]:
         if not a.get("correct"):
             continue
         if "value" in a:
             v = float(a["value"])
-            ulp = 10 ** (math.floor(math.log10(abs(v))) - prec + 1) if prec and v else 0
-            inside += [v + 0.3 * ulp, v]          # within its tolerance (rounds to v)
-            outside += [v + 7 * ulp if ulp else v + 1, v * 1.5 + 1, -v - 1]
+            inside.append(v)
+            outside += [v + 1, v * 1.5 + 1, -v - 1]
         elif "range" in a:
             lo, hi = map(float, a["range"])
             inside.append((lo + hi) / 2)
@@ -197,3 +208,178 @@ def check_numeric_question(page, wrap, qa) -> int:
 def test_every_chapter_has_a_quiz_file():
     missing = [c.docname for c in CHAPTERS if quiz_file(c) is None]
     assert not missing, f"chapters without book/quizzes/<chapter>.json: {missing}"
+
+
+# =========================================================================== the quiz widget itself
+# These tests need no built site: they write one page per chapter with the output of
+# ``show_quiz`` (what the notebooks store) and the theme's stylesheet, and drive Debian's
+# Chromium through it: stated precision, "too coarse", decimal comma, keyboard, dark mode.
+
+PST_CSS = next(Path(p) for p in __import__("pydata_sphinx_theme").__path__) / \
+    "theme" / "pydata_sphinx_theme" / "static" / "styles" / "pydata-sphinx-theme.css"
+
+
+@pytest.fixture(scope="module")
+def widget_url(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quiz_pages")
+    (root / "pst.css").write_text(PST_CSS.read_text(encoding="utf-8"), encoding="utf-8")
+    for chapter in QUIZ_CHAPTERS:
+        html, js = quiz_html(chapter)
+        (root / f"{chapter}.html").write_text(
+            '<!DOCTYPE html><html lang="en" data-theme="light"><head><meta charset="utf-8">'
+            '<link rel="stylesheet" href="pst.css"><title>quiz</title></head><body class="bd-content">'
+            f'<div class="cell_output"><div class="output text_html">{html}</div></div>'
+            f"<script>{js}</script></body></html>", encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def quiz(browser, widget_url):
+    """Opens a chapter's quiz page (in conftest's Chromium) in the light or dark theme."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+
+    def open_quiz(chapter: str, theme: str = "light"):
+        pg.goto(f"{widget_url}{chapter}.html", wait_until="load")
+        pg.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+        pg.wait_for_function("() => document.querySelectorAll('div.Quiz').length > 0")
+        return pg
+
+    yield open_quiz
+    context.close()
+    assert not errors, errors
+
+
+def answer_numeric(pg, k: int, typed: str):
+    """Type ``typed`` key by key into numeric question ``k`` and press Enter: (class, feedback)."""
+    wrap = pg.locator("div.Quiz").nth(k)
+    box = wrap.locator("input.Input-text")
+    box.click()
+    box.press_sequentially(typed)
+    box.press("Enter")
+    fb = wrap.locator("div.Feedback")
+    return (fb.get_attribute("class") or "").split(), fb.inner_text(), box.input_value()
+
+
+@pytest.mark.parametrize("chapter", QUIZ_CHAPTERS)
+def test_numeric_answers_correct_to_the_stated_precision(quiz, chapter):
+    """Every numeric question states its precision; an answer correct to it passes (also with a
+    decimal comma); the answer rounded more coarsely is told so; each known mistake gets its feedback."""
+    pg = quiz(chapter)
+    for k, (q, qa) in enumerate(zip(questions(chapter), build(chapter))):
+        if qa["type"] != "numeric":
+            continue
+        v = float(q.expected)
+        digits = q.tol.digits
+        right = f"{v:.{digits}g}" if digits else str(int(v))
+        cls, text, _ = answer_numeric(pg, k, right)
+        assert "correct" in cls, (chapter, k, right, text)
+        if "." in right:
+            cls, text, shown = answer_numeric(pg, k, right.replace(".", ","))
+            assert "correct" in cls and shown == right, (chapter, k, "decimal comma", text, shown)
+        for m in q.mistakes:
+            typed = f"{float(m.answer):.{digits}g}" if digits else f"{float(m.answer):g}"
+            cls, text, _ = answer_numeric(pg, k, typed)
+            assert "incorrect" in cls and contains_words(text, _text(m.message)), (chapter, k, typed, text)
+        coarse = [a for a in qa["answers"] if a.get("feedback", "").startswith("Right, but too coarse")]
+        for a in coarse:
+            cls, text, _ = answer_numeric(pg, k, f"{a['value']:g}")
+            assert "incorrect" in cls and "too coarse" in text, (chapter, k, a["value"], text)
+
+
+def test_issue_examples(quiz):
+    """0.33 for 1/3 and -0.032 for -0.0316 are 'too coarse' (the question asks for 3 digits);
+    0,333 with a decimal comma is right."""
+    pg = quiz("gradient_descent")
+    assert "Give 3 significant digits." in pg.locator("div.Quiz").nth(1).inner_text()
+    cls, text, _ = answer_numeric(pg, 1, "0.33")
+    assert "incorrect" in cls and "too coarse" in text
+    cls, text, shown = answer_numeric(pg, 1, "0,333")
+    assert "correct" in cls and shown == "0.333"
+    pg = quiz("rmsprop")
+    cls, text, _ = answer_numeric(pg, 0, "-0.032")
+    assert "incorrect" in cls and "too coarse" in text
+    cls, text, _ = answer_numeric(pg, 0, "-0,0316")
+    assert "correct" in cls
+
+
+@pytest.mark.parametrize("key", ["Enter", " "])
+def test_multiple_choice_with_the_keyboard(quiz, key):
+    pg = quiz("momentum")
+    wrap = pg.locator("div.Quiz").nth(2)
+    labels = wrap.locator("label.MCButton")
+    assert labels.count() == 4
+    assert all(labels.nth(i).get_attribute("tabindex") == "0" for i in range(4))
+    # Tab from the last numeric box reaches the first option, then the next ones
+    pg.locator("div.Quiz").nth(1).locator("input.Input-text").focus()
+    pg.keyboard.press("Tab")
+    focused = pg.evaluate("() => document.activeElement.className")
+    assert "MCButton" in focused
+    for _ in range(4):
+        is_right = pg.evaluate("() => document.activeElement.dataset.correct") == "true"
+        pg.keyboard.press(key)
+        fb = wrap.locator("div.Feedback")
+        cls = (fb.get_attribute("class") or "").split()
+        assert ("correct" if is_right else "incorrect") in cls
+        pg.keyboard.press("Tab")
+
+
+def _contrast(rgb1, rgb2) -> float:
+    def lum(c):
+        ch = [v / 255 for v in c]
+        ch = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in ch]
+        return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2]
+    a, b = sorted((lum(rgb1), lum(rgb2)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def _rgb(css: str):
+    return [int(float(v)) for v in re.findall(r"[\d.]+", css)[:3]]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_quiz_follows_the_theme(quiz, theme):
+    pg = quiz("adam", theme)
+    page_bg = _rgb(pg.evaluate("getComputedStyle(document.body).backgroundColor"))
+    for selector in ("div.NumericQn", "div.MultipleChoiceQn"):
+        el = pg.locator(selector).first
+        bg = _rgb(el.evaluate("e => getComputedStyle(e).backgroundColor"))
+        fg = _rgb(el.evaluate("e => getComputedStyle(e).color"))
+        assert _contrast(fg, bg) >= 4.5, (theme, selector, fg, bg)
+        dark_bg = sum(bg) < 3 * 110
+        assert dark_bg == (theme == "dark"), (theme, selector, bg)
+        assert _contrast(bg, page_bg) < 1.6, (theme, selector, bg, page_bg)  # a panel of the theme, not a light slab
+    button = pg.locator("label.MCButton").first
+    assert _contrast(_rgb(button.evaluate("e => getComputedStyle(e).color")),
+                     _rgb(button.evaluate("e => getComputedStyle(e).backgroundColor"))) >= 4.5
+    # pydata-sphinx-theme puts dark-mode HTML outputs on a light-grey card (--pst-color-text-base)
+    for selector in (".cell_output", ".cell_output .text_html"):
+        out_bg = pg.evaluate(f"getComputedStyle(document.querySelector('{selector}')).backgroundColor")
+        assert out_bg in ("rgba(0, 0, 0, 0)", "transparent"), (theme, selector, out_bg)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_quiz_has_no_serious_accessibility_violation(quiz, theme):
+    """axe-core on the quiz after answering (feedback shown): no serious or critical violation."""
+    from optlearn_site import NODE_MODULES
+
+    axe = NODE_MODULES / "axe-core" / "axe.min.js"
+    assert axe.is_file(), f"axe-core missing in {NODE_MODULES}: run `npm ci --prefix .ci`"
+    pg = quiz("momentum", theme)
+    answer_numeric(pg, 0, "1")
+    pg.locator("label.MCButton").first.click()
+    pg.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished))")  # the verdict colour
+    pg.add_script_tag(path=str(axe))
+    violations = pg.evaluate("""async () => (await axe.run('#optlearnQuiz_momentum', {resultTypes: ['violations']}))
+        .violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' ')).slice(0, 3)])""")
+    bad = [v for v in violations if v[1] in ("serious", "critical")]
+    assert not bad, bad
