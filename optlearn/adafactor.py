@@ -214,11 +214,17 @@ def adafactor(
         \end{aligned}
 
     Note:
-        Differences from the paper (all torch's): no first moment; ``lr`` only caps
-        the relative step :math:`1/\sqrt t` and scales the weight decay;
-        ``eps[0]=None`` is the dtype's machine epsilon; the factored estimate is
-        over the *last two* axes, so a 3-D parameter keeps one row and column
-        factor per leading index. ``maximize``/``foreach`` are not offered.
+        From the paper (Shazeer & Stern 2018, Algorithms 4-5 and section 9): the
+        relative step :math:`\max(\epsilon_2, \operatorname{RMS}(\theta))\min(10^{-2},
+        1/\sqrt t)`, update clipping with :math:`d = 1`, the decay
+        :math:`\hat\beta_{2,t} = 1 - t^{-0.8}`, and no first moment
+        (:math:`\beta_1 = 0`, the paper's recommended setting). torch's own choices:
+        ``lr`` caps the relative step :math:`1/\sqrt t` and scales the (decoupled)
+        weight decay; ``eps[0]=None`` is the dtype's machine epsilon and is a clamp
+        :math:`\hat V \ge \epsilon_1^2` (the paper adds :math:`\epsilon_1` to
+        :math:`g^2`); the factored estimate is over the *last two* axes, so a 3-D
+        parameter keeps one row and column factor per leading index.
+        ``maximize``/``foreach`` are not offered.
 
     Raises:
         ValueError: ``beta2_decay`` > 0, ``eps`` not a pair of non-negative values

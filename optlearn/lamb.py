@@ -19,7 +19,7 @@ from optlearn.base import GradientTransformation, Params, chain, tree_map
 from optlearn import transforms as T
 from optlearn.transforms import ScalarOrSchedule
 
-__all__ = ["TrustRatioState", "lamb", "lars", "scale_by_adam_eps_root", "scale_by_trust_ratio", "trust_ratio"]
+__all__ = ["TrustRatioState", "lamb", "lars", "last_trust_ratios", "scale_by_adam_eps_root", "scale_by_trust_ratio", "trust_ratio"]
 
 
 class TrustRatioState(NamedTuple):
@@ -108,6 +108,41 @@ def scale_by_adam_eps_root(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-6
         return out, AdamEpsRootState(t, m, v)
 
     return GradientTransformation(init, update)
+
+
+def last_trust_ratios(state: object) -> object:
+    """The trust ratios of the last update, read from the state of :func:`lamb`, :func:`lars`
+    or any chain containing :func:`scale_by_trust_ratio` (searched by type, not by position).
+
+    Returns a float or a dict of floats (one per parameter array); ``None`` before the
+    first update.
+
+    Raises:
+        ValueError: if ``state`` contains no trust-ratio state, or more than one.
+
+    Example:
+        >>> opt = lamb(lr=0.1)
+        >>> _, s = opt.update(np.array([0.0, 0.5]), opt.init(np.zeros(2)), np.array([3.0, 4.0]))
+        >>> last_trust_ratios(s)
+        10.0
+    """
+    found: list[TrustRatioState] = []
+
+    def visit(node: object) -> None:
+        if isinstance(node, TrustRatioState):
+            found.append(node)
+        elif isinstance(node, (tuple, list)):
+            for child in node:
+                visit(child)
+        elif isinstance(node, dict):
+            for child in node.values():
+                visit(child)
+
+    visit(state)
+    if len(found) != 1:
+        raise V.fail("state", type(state).__name__, "the state of an optimizer with exactly one trust-ratio transform",
+                     f"found {len(found)}")
+    return found[0].last_ratio
 
 
 def lamb(

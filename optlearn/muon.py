@@ -179,7 +179,12 @@ def orthogonalize(
         >>> t.update(np.array([[3.0, 4.0]]), t.init(None))[0]
         array([[0.6, 0.8]])
     """
-    newton_schulz(np.eye(1), ns_steps, ns_coefficients, eps, ns_dtype)  # validates the arguments
+    V.check_int("ns_steps", ns_steps, low=0, high=99)
+    if not isinstance(ns_coefficients, (tuple, list)) or len(ns_coefficients) != 3:
+        raise V.fail("ns_coefficients", ns_coefficients, "three numbers (a, b, c)")
+    for i, v in enumerate(ns_coefficients):
+        V.check_number(f"ns_coefficients[{i}]", v)
+    V.check_choice("ns_dtype", ns_dtype, (None, "bfloat16"))
     V.check_non_negative("eps", eps)
 
     def init(params):
@@ -205,6 +210,15 @@ def scale_by_shape(adjust_lr_fn: str | None = None) -> GradientTransformation:
     orthogonal matrix has smaller entries); ``"match_rms_adamw"``:
     :math:`0.2\sqrt{\max(A, B)}` (Liu et al.: gives the update the RMS of a typical
     AdamW update, about 0.2, so AdamW's lr and weight decay can be reused).
+
+    Layout: ``A`` is the number of *rows*. torch stores a linear layer's weight as
+    ``(out_features, in_features)``, so there ``A = fan_out``; ``optlearn.models.MLP``
+    stores it as ``(in, out)``, so for its weights ``A = fan_in`` and the
+    ``"original"`` factor is :math:`\sqrt{\max(1, \text{fan\_in}/\text{fan\_out})}`,
+    not torch's :math:`\sqrt{\max(1, \text{fan\_out}/\text{fan\_in})}`. To get torch's
+    factor for an ``(in, out)`` weight, transpose it (or use ``"match_rms_adamw"``,
+    which is symmetric). optax's ``MuonDimensionNumbers`` (reduction axis 0, output
+    axis 1) assume ``(in, out)`` and so give torch's factor on such weights.
 
     Example:
         >>> t = scale_by_shape()
@@ -265,6 +279,14 @@ def muon(
         rounding), ``ns_dtype="bfloat16"`` emulates torch's rounding. Muon is for the
         hidden weight matrices; use :func:`optlearn.partition` to give biases,
         embeddings and the output layer to AdamW.
+
+    Note:
+        The default lr factor :math:`\sqrt{\max(1, A/B)}` is torch's, with
+        ``A`` = rows. torch's weights are ``(out, in)``, so ``A`` = fan_out there;
+        ``optlearn.models.MLP`` weights are ``(in, out)``, so on them this factor is
+        :math:`\sqrt{\max(1, \text{fan\_in}/\text{fan\_out})}` (see
+        :func:`scale_by_shape`). ``adjust_lr_fn="match_rms_adamw"`` is symmetric in
+        ``A`` and ``B`` and does not depend on the layout.
 
     Raises:
         ValueError: at ``init`` for a parameter that is not 2-D; for bad arguments.

@@ -1,4 +1,4 @@
-"""Exercises of chapter 6b, *Optimizers for large models*.
+"""Exercises of the chapter *Optimizers for large models* (label ``modern-optimizers``).
 
 Questions:
     q1: write one Lion step, as optax.lion (function).
@@ -47,6 +47,12 @@ def _decay_without_lr(x, m, g, lr, beta1, beta2, weight_decay):
     return x - lr * np.sign(c) - weight_decay * x, beta2 * m + (1 - beta2) * g
 
 
+def _interpolate_new_momentum(x, m, g, lr, beta1, beta2, weight_decay):
+    m_new = beta2 * m + (1 - beta2) * g
+    c = beta1 * m_new + (1 - beta1) * g
+    return x - lr * (np.sign(c) + weight_decay * x), m_new
+
+
 def _betas_swapped(x, m, g, lr, beta1, beta2, weight_decay):
     return lion_step(x, m, g, lr, beta2, beta1, weight_decay)
 
@@ -69,6 +75,8 @@ q1 = StepExercise(
                  (0.1, 0.9, 0.99, 0.0)),
         StepCase("other betas", np.array([0.5, 1.5]), [[1.0, 2.0], [-1.0, -0.5], [0.3, -4.0]],
                  (0.05, 0.5, 0.9, 0.2)),
+        StepCase("the momentum updated too early changes the sign", np.array([0.0, 0.0]),
+                 [[1.0, 1.0], [-0.6, -1.0]], (0.1, 0.9, 0.5, 0.0)),
     ],
     n_state=1,
     hints=["The step uses beta1 and the *old* m; the momentum update uses beta2.",
@@ -78,6 +86,9 @@ q1 = StepExercise(
         Mistake("the sign of the new momentum",
                 "Lion interpolates with beta1 *before* updating the momentum: sign(beta1*m + (1-beta1)*g), "
                 "not sign of the beta2 average.", _sign_of_new_momentum),
+        Mistake("the momentum updated before the interpolation",
+                "c uses the *old* momentum: c = beta1 * m + (1 - beta1) * g, and only then "
+                "m = beta2 * m + (1 - beta2) * g.", _interpolate_new_momentum),
         Mistake("the interpolation without the sign",
                 "Lion's step is the *sign* of c: every coordinate moves by lr.", _no_sign),
         Mistake("weight decay without the learning rate",
@@ -140,7 +151,7 @@ q2 = FunctionExercise(
         Mistake("the coefficient a left out",
                 "the linear term is a * X (a = 3.4445 for Muon), not X.", _without_a),
     ],
-    rtol=1e-10, atol=1e-12,
+    rtol=1e-5, atol=1e-7,
 )
 
 # ----------------------------------------------------------------------------- q3: clipping
@@ -251,7 +262,8 @@ q5 = MultipleChoiceExercise(
                     "it is noisier than x."),
         "b": Option("At the average x: `ol.schedule_free_eval_params(state, params)` "
                     "(`optimizer.eval()` in the reference).", True,
-                    "x is the running average of the z iterates: the point the theory is about."),
+                    "x is a weighted average of the z iterates (the plain mean only with r = 0 and no "
+                    "warm-up): the point the theory is about."),
         "c": Option("At z, the sequence that takes the gradient steps.", False,
                     "z takes plain steps with a constant learning rate: the noisiest of the three."),
         "d": Option("Anywhere: the three sequences coincide after the warm-up.", False,
@@ -276,6 +288,38 @@ def _muon_factor() -> float:
     return float(t.update(np.ones((1024, 256)), t.init(None))[0][0, 0])
 
 
+def _spike_steps() -> float:
+    # simulate the spike's share of Adam's v (gradient 1 forever, one gradient of 1000)
+    b2 = 0.95
+    opt = ol.adam(lr=1.0, betas=(0.9, b2))
+    base = ol.adam(lr=1.0, betas=(0.9, b2))
+    x = np.zeros(1)
+    s, sb = opt.init(x), base.init(x)
+    for k in range(2000):
+        _, s = opt.update(np.array([1000.0 if k == 0 else 1.0]), s, x)
+        _, sb = base.update(np.array([1.0]), sb, x)
+        v, vb = (next(part.v for part in st if hasattr(part, "v")) for st in (s, sb))
+        if k > 0 and float(v[0] - vb[0]) <= 1.0:
+            break
+    k_exact = np.log(1000.0**2 * (1 - b2)) / -np.log(b2)
+    assert k - 1 <= k_exact <= k, (k, k_exact)      # the simulation crosses 1 at the formula's step
+    return float(k_exact)
+
+
+def _lamb_step_length() -> float:
+    t = ol.scale_by_trust_ratio()
+    theta, u = np.array([3.0, 0.0]), np.array([0.0, 0.5])
+    step, _ = t.update(u, t.init(theta), theta)
+    return float(0.01 * np.linalg.norm(step))
+
+
+def _vector_letter() -> str:
+    g = np.array([[0.3, -1.2, 2.0, 0.1]])
+    o = ol.newton_schulz(g)
+    cos = float((o @ g.T)[0, 0] / (np.linalg.norm(o) * np.linalg.norm(g)))
+    return "a" if abs(cos - 1) < 1e-12 else "?"
+
+
 QUIZ = [
     ValueExercise(
         "modern.quiz1", r"Lion with $\eta = 10^{-4}$ and no weight decay, first step, gradient "
@@ -287,15 +331,49 @@ QUIZ = [
             Mistake("the momentum's share only", "the sign removes the factor 1 - beta1 = 0.1.", 1e-5),
         ]),
     ValueExercise(
-        "modern.quiz2", r"`torch.optim.Muon` with its default `adjust_lr_fn` and a $1024\times256$ weight "
+        "modern.quiz2", r"torch.optim.Muon with its default adjust_lr_fn and a $1024\times256$ weight "
         r"matrix: by what factor is the learning rate multiplied?",
         _muon_factor, "answer = np.sqrt(max(1, 1024 / 256))", digits=3,
         explanation="sqrt(max(1, A/B)) = sqrt(4) = 2 for a tall matrix (Keller Jordan's scaling).",
         mistakes=[
-            Mistake("Keras's (Moonshot's) scaling", r"0.2 sqrt(max(A, B)) = 6.4 is `match_rms_adamw`, "
+            Mistake("Keras's (Moonshot's) scaling", r"0.2 sqrt(max(A, B)) = 6.4 is match_rms_adamw, "
                     "Keras's default, not torch's.", 0.2 * np.sqrt(1024)),
             Mistake("the ratio the wrong way up", "torch uses A/B with A the number of rows: sqrt(4) = 2.",
                     0.5),
         ]),
-    q5,
+    ValueExercise(
+        "modern.quiz3", r"Adam with $\beta_2 = 0.95$ has seen gradients of size 1 for a long time, so "
+        r"$v \approx 1$. One gradient is 1000 times larger. The spike's share of $v$ is then "
+        r"$(1-\beta_2)\,1000^2$ and shrinks by $\beta_2$ per step. After how many steps has it fallen "
+        r"to the normal level 1? Give 3 significant digits.",
+        _spike_steps, "answer = np.log(1000**2 * (1 - 0.95)) / -np.log(0.95)", digits=3,
+        explanation="(1 - b2) s^2 b2^k = 1 gives k = ln(s^2 (1 - b2)) / (-ln b2), about 211 for b2 = 0.95 "
+                    "(and about 6900 for b2 = 0.999): much longer than the 1/(1 - b2) = 20 steps of memory.",
+        mistakes=[
+            Mistake("the memory 1/(1 - beta2)", "a spike of 1000 needs many memory lengths to decay: "
+                    "solve (1 - b2) s^2 b2^k = 1 for k.", 20.0),
+        ]),
+    ValueExercise(
+        "modern.quiz4", r"LAMB, one layer with $\|\theta\| = 3$ whose direction (Adam plus decay) has "
+        r"norm $\|u\| = 0.5$, learning rate $\eta = 0.01$. What is the length of the layer's step?",
+        _lamb_step_length, "answer = 0.01 * 3", digits=3,
+        explanation="The trust ratio 3 / 0.5 = 6 rescales u to length ||theta|| = 3; times lr: 0.03.",
+        mistakes=[
+            Mistake("the step without the trust ratio", "LAMB multiplies u by ||theta|| / ||u|| first.", 0.005),
+            Mistake("the trust ratio itself", "the ratio 6 is a factor; the step is lr * ratio * ||u||.", 6.0),
+        ]),
+    MultipleChoiceExercise(
+        "modern.quiz5",
+        "Why is Muon used for hidden weight matrices and not for a bias vector?",
+        {
+            "a": Option("A vector, seen as a 1 x n matrix, has one singular value: orthogonalising it only "
+                        "divides it by its norm, so there are no directions to balance.", True,
+                        "Newton-Schulz on a 1 x n matrix returns a multiple of it: a normalised gradient step."),
+            "b": Option("Newton-Schulz diverges on vectors.", False,
+                        "it converges; it just has nothing to do but normalise."),
+            "c": Option("The gradient of a bias is always zero.", False, "it is not; it is the sum of the errors."),
+            "d": Option("Orthogonalising a vector sets it to zero.", False,
+                        "it keeps its direction and changes its length only."),
+        },
+        verify=_vector_letter),
 ]
