@@ -227,13 +227,34 @@ def main() -> None:
     # one bf16 Newton–Schulz call in isolation, for the emulation test
     G = torch.tensor(start((4, 6)))
     ns = dict(G=G.tolist(), bf16=M._zeropower_via_newtonschulz(G, (3.4445, -4.7750, 2.0315), 5, 1e-7).double().tolist())
+    ns_large = newton_schulz_large()
     meta = dict(torch=torch.__version__, optax=optax.__version__, jax=jax.__version__,
                 schedulefree=getattr(schedulefree, "__version__", "1.4.1"), steps=STEPS)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(dict(meta=meta, cases=cases, clip=clip_cases(), newton_schulz=ns,
+                              newton_schulz_64x32=ns_large,
                               adafactor_tiny=adafactor_tiny_gradients())) + "\n")
     print(f"wrote {OUT} ({len(cases)} trajectories)")
 
 
-if __name__ == "__main__":
+def newton_schulz_large() -> dict:
+    """One bf16 Newton-Schulz call on a seeded 64 x 32 matrix: larger than the bit-exact case;
+    torch's bf16 matmul accumulates in its own order, so the emulation is only within 2**-8 here."""
+    import torch.optim._muon as M
+
+    G = torch.tensor(np.random.default_rng(64).normal(size=(64, 32)))
+    return dict(G=G.tolist(), bf16=M._zeropower_via_newtonschulz(G, (3.4445, -4.7750, 2.0315), 5, 1e-7).double().tolist())
+
+
+def add_newton_schulz_large() -> None:
+    """Add only the 64 x 32 case to the existing fixture (the trajectories are unchanged)."""
+    data = json.loads(OUT.read_text())
+    data["newton_schulz_64x32"] = newton_schulz_large()
+    OUT.write_text(json.dumps(data) + "\n")
+    print(f"added newton_schulz_64x32 to {OUT}")
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--add-newton-schulz-64x32"]:
+    add_newton_schulz_large()
+elif __name__ == "__main__":
     main()
