@@ -28,3 +28,10 @@ from optlearn.newton import newton, newton_direction  # noqa: F401
 from optlearn.polyak import polyak_lr  # noqa: F401
 
 __version__ = "0.1.0"
+from optlearn.clipping import *  # noqa: F401,F403,E402
+from optlearn.lion import *  # noqa: F401,F403,E402
+from optlearn.adafactor import *  # noqa: F401,F403,E402
+from optlearn.muon import *  # noqa: F401,F403,E402
+from optlearn.lamb import *  # noqa: F401,F403,E402
+from optlearn.schedule_free import *  # noqa: F401,F403,E402
+from optlearn.partition import *  # noqa: F401,F403,E402
