@@ -1,0 +1,66 @@
+"""Site fixes that need the build (loaded from _config.yml: ``sphinx.local_extensions``).
+
+1. The book PDF in the download menu. When the LaTeX build has made
+   ``_build/latex/optlearn.pdf`` (README: "The book as a PDF"; CI builds it before the
+   HTML), the HTML build copies it to the site's root and marks every page with
+   ``<meta name="optlearn:book-pdf">``, which ``_static/optlearn.js`` turns into a
+   "Book (PDF)" entry of the download menu. Without a PDF no page links to one.
+
+2. A defect of the pinned stack (jupyter-book 1.0.4 with sphinx-thebe 0.3.1
+and sphinx-togglebutton 0.4.5): their ``env-before-read-docs`` handlers run twice per
+build, so every page got their inline ``<script>`` twice, and the second copy of
+sphinx-thebe's ``const THEBE_JS_URL = ...`` threw "Identifier 'THEBE_JS_URL' has already
+been declared" on every page. Each page keeps the first copy of every script.
+Remove this file when the pinned stack emits each script once
+(tests/browser/test_site.py::test_no_console_errors_offline checks every page).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+BOOK_PDF = "optlearn.pdf"
+
+
+def _latex_pdf(app) -> Path:
+    return Path(app.outdir).parent / "latex" / BOOK_PDF
+
+
+def add_pdf_meta(app, pagename, templatename, context, doctree):
+    if app.builder.format == "html" and _latex_pdf(app).is_file():
+        root = context.get("content_root") or ""
+        context["metatags"] = (context.get("metatags", "")
+                               + f'\n<meta name="optlearn:book-pdf" content="{root}{BOOK_PDF}" />')
+
+
+def copy_pdf(app, exc):
+    if exc is None and app.builder.format == "html" and _latex_pdf(app).is_file():
+        shutil.copy2(_latex_pdf(app), Path(app.outdir) / BOOK_PDF)
+
+
+def _script_key(js) -> tuple:
+    attrs = getattr(js, "attributes", {}) or {}
+    return (str(getattr(js, "filename", js) or ""), tuple(sorted((k, str(v)) for k, v in attrs.items())))
+
+
+def dedupe_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple] = set()
+    kept = []
+    for js in scripts:
+        key = _script_key(js)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(js)
+    context["script_files"] = kept
+
+
+def setup(app):
+    app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("html-page-context", add_pdf_meta)
+    app.connect("build-finished", copy_pdf)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
