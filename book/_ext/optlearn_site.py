@@ -6,7 +6,13 @@
    ``<meta name="optlearn:book-pdf">``, which ``_static/optlearn.js`` turns into a
    "Book (PDF)" entry of the download menu. Without a PDF no page links to one.
 
-2. A defect of the pinned stack (jupyter-book 1.0.4 with sphinx-thebe 0.3.1
+2. Tables in the PDF wrap. Sphinx sets a table without given column widths in ``l``
+   columns, which never wrap, so the glossary (four columns of sentences) ran 750 pt off
+   the page. For the LaTeX builder each table of three or more columns gets widths
+   proportional to its columns' longest text (clipped to 4..60 characters), which Sphinx
+   writes as wrapping ``p`` columns.
+
+3. A defect of the pinned stack (jupyter-book 1.0.4 with sphinx-thebe 0.3.1
 and sphinx-togglebutton 0.4.5): their ``env-before-read-docs`` handlers run twice per
 build, so every page got their inline ``<script>`` twice, and the second copy of
 sphinx-thebe's ``const THEBE_JS_URL = ...`` threw "Identifier 'THEBE_JS_URL' has already
@@ -59,8 +65,31 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+def wrap_latex_tables(app, doctree, docname):
+    from docutils import nodes
+
+    if app.builder.format != "latex":
+        return
+    for table in doctree.findall(nodes.table):
+        if "colwidths-given" in table["classes"]:
+            continue
+        for tgroup in table.findall(nodes.tgroup):
+            colspecs = [c for c in tgroup.children if isinstance(c, nodes.colspec)]
+            if len(colspecs) < 3:
+                continue
+            longest = [4] * len(colspecs)
+            for row in tgroup.findall(nodes.row):
+                for i, entry in enumerate(e for e in row.children if isinstance(e, nodes.entry)):
+                    if i < len(longest):
+                        longest[i] = max(longest[i], min(60, len(entry.astext())))
+            for spec, width in zip(colspecs, longest):
+                spec["colwidth"] = width
+            table["classes"].append("colwidths-given")
+
+
 def setup(app):
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", add_pdf_meta)
     app.connect("build-finished", copy_pdf)
+    app.connect("doctree-resolved", wrap_latex_tables)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

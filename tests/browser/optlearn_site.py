@@ -100,6 +100,15 @@ def toc_pages(toc_file: Path | None = None) -> list[TocPage]:
 
 
 PAGES = toc_pages() if (BOOK_SRC / "_toc.yml").exists() else []
+
+
+def repository() -> tuple[str, str]:
+    """(``owner/name``, branch) of _config.yml's ``repository``: launch links are built from it."""
+    cfg = yaml.safe_load((BOOK_SRC / "_config.yml").read_text())["repository"]
+    return urlparse(cfg["url"]).path.strip("/"), str(cfg.get("branch", "main"))
+
+
+REPOSITORY = repository() if (BOOK_SRC / "_config.yml").exists() else ("", "main")
 CHAPTERS = [p for p in PAGES if p.is_chapter]
 
 
