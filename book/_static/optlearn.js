@@ -85,6 +85,27 @@
     };
   }
 
+  /* 5. Scroll cue: mark the equations, tables and outputs that are wider than their box
+     (they scroll sideways inside it); custom.css draws a shadow on the side with more. */
+  var SCROLLERS = ".bd-content div.math, .bd-content span.math, .bd-content .pst-scrollable-table-container, " +
+                  ".bd-content .table-wrapper, .bd-content div.cell_output .output.text_html, " +
+                  ".bd-content div.cell_output .output.text_markdown, .bd-content div.highlight pre";
+  function markScrollers() {
+    document.querySelectorAll(SCROLLERS).forEach(function (e) {
+      e.classList.toggle("optlearn-scrolls", e.scrollWidth > e.clientWidth + 2);
+    });
+  }
+  function watchScrollers() {
+    markScrollers();
+    window.addEventListener("resize", markScrollers);
+    document.addEventListener("click", function () { setTimeout(markScrollers, 50); });  // dropdowns
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+      MathJax.startup.promise.then(markScrollers);
+    }
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(markScrollers);
+    window.addEventListener("load", function () { setTimeout(markScrollers, 300); });
+  }
+
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -93,4 +114,5 @@
   ready(fixSidebarToggles);
   ready(linkFigures);
   ready(offerBookPdf);
+  ready(watchScrollers);
 })();
