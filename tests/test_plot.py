@@ -162,7 +162,7 @@ def test_animation_legend_fixed_below_axes_and_labels_inside_the_frame():
     assert ly + lh <= ax_y + 1e-6, "the legend overlaps the axes (it must sit below them)"
     assert tx >= 0 and ty >= 0 and tx + tw <= fw and ty + th <= fh, "the x1 label is cut off"
     assert ly >= 0 and lx >= 0 and lx + lw <= fw, "the legend is cut off"
-    assert anim._fig.bbox.width >= 470, "frames are small for a phone's column"
+    assert anim._fig.bbox.width >= 440, "frames are small for a phone's column"
 
 
 def test_player_fits_a_phone_and_uses_no_icon_font():

@@ -12,7 +12,15 @@
    proportional to its columns' longest text (clipped to 4..60 characters), which Sphinx
    writes as wrapping ``p`` columns.
 
-3. A defect of the pinned stack (jupyter-book 1.0.4 with sphinx-thebe 0.3.1
+3. Icons without 270 kB of fonts. The theme draws its Font Awesome icons from two
+   webfonts, fa-solid (156 kB) and fa-brands (118 kB, for one GitHub logo), loaded by every
+   page. After the build, the solid font is cut down (fontTools, which matplotlib already
+   requires) to the icons the built pages and our scripts name, saved as
+   ``_static/optlearn-icons.woff`` and declared in ``custom.css`` under the theme's family
+   name, so it replaces the full font; the GitHub logo is drawn with the solid font's
+   "code-branch" icon (custom.css), so the brands font is never requested.
+
+4. A defect of the pinned stack (jupyter-book 1.0.4 with sphinx-thebe 0.3.1
 and sphinx-togglebutton 0.4.5): their ``env-before-read-docs`` handlers run twice per
 build, so every page got their inline ``<script>`` twice, and the second copy of
 sphinx-thebe's ``const THEBE_JS_URL = ...`` threw "Identifier 'THEBE_JS_URL' has already
@@ -65,6 +73,40 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+def subset_icon_font(app, exc):
+    import re
+
+    if exc is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    css = (out / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(errors="replace")
+    names = set()
+    for page in list(out.rglob("*.html")) + [out / "_static" / "optlearn.js", out / "_static" / "custom.css"]:
+        if page.is_file():
+            names.update(re.findall(r"\bfa-[a-z0-9-]+", page.read_text(errors="replace")))
+    names.update({"fa-code-branch", "fa-book"})   # custom.css's GitHub icon, the PDF menu entry
+    codepoints = set()
+    for rule_selectors, content in re.findall(r'([^{}]+)\{content:"((?:\\[0-9a-fA-F]{1,6} ?|\\.|[^"\\])+)"\}', css):
+        if not any(sel.strip() in {f".{n}:before" for n in names} for sel in rule_selectors.split(",")):
+            continue
+        m = re.fullmatch(r"\\([0-9a-fA-F]{1,6}) ?", content)
+        char = chr(int(m.group(1), 16)) if m else content.replace("\\", "")
+        codepoints.update(ord(c) for c in char)
+    src = out / "_static" / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.ttf"
+    if not src.is_file() or not codepoints:
+        raise RuntimeError(f"optlearn_site: cannot subset the icon font ({src}, {len(codepoints)} icons)")
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["*"]
+    font = subset.load_font(str(src), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints))
+    subsetter.subset(font)
+    subset.save_font(font, str(out / "_static" / "optlearn-icons.woff"), options)
+
+
 def wrap_latex_tables(app, doctree, docname):
     from docutils import nodes
 
@@ -92,4 +134,5 @@ def setup(app):
     app.connect("html-page-context", add_pdf_meta)
     app.connect("build-finished", copy_pdf)
     app.connect("doctree-resolved", wrap_latex_tables)
+    app.connect("build-finished", subset_icon_font)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
