@@ -53,7 +53,7 @@
   }
 
   /* 3. The whole book as a PDF in the download menu, when the build has one: the build
-     marks each page with <meta name="optlearn:book-pdf"> (book/_ext/optlearn_site.py). */
+     marks each page with <meta name="optlearn:book-pdf"> (book/_ext/optlearn_sphinx.py). */
   function offerBookPdf() {
     var menu = document.querySelector(".dropdown-download-buttons ul");
     var meta = document.querySelector('meta[name="optlearn:book-pdf"]');

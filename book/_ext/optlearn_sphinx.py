@@ -94,7 +94,7 @@ def subset_icon_font(app, exc):
         codepoints.update(ord(c) for c in char)
     src = out / "_static" / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.ttf"
     if not src.is_file() or not codepoints:
-        raise RuntimeError(f"optlearn_site: cannot subset the icon font ({src}, {len(codepoints)} icons)")
+        raise RuntimeError(f"optlearn_sphinx: cannot subset the icon font ({src}, {len(codepoints)} icons)")
     from fontTools import subset
 
     options = subset.Options()
