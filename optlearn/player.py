@@ -30,13 +30,13 @@ __all__ = ["accessible_jshtml", "animation_html"]
 # emoji, presentation).
 _ICONS = {
     "fa-minus": "\u2212",
-    "fa-fast-backward": "\u23ee\ufe0e",
+    "fa-fast-backward": "\u21e4",
     "fa-step-backward": "\u25c2\u2759",
     "fa-play fa-flip-horizontal": "\u25c0\ufe0e",
     "fa-pause": "\u2759\u2759",
     "fa-play": "\u25b6\ufe0e",
     "fa-step-forward": "\u2759\u25b8",
-    "fa-fast-forward": "\u23ed\ufe0e",
+    "fa-fast-forward": "\u21e5",
     "fa-plus": "+",
 }
 
@@ -44,8 +44,8 @@ _STYLE = """<style>
 .animation.optlearn-player { display: block; max-width: 100%; box-sizing: border-box; text-align: center; }
 .animation.optlearn-player img { display: block; margin: 0 auto; width: 100%; height: auto; }
 .animation.optlearn-player input[type=range].anim-slider { width: 100%; max-width: 32rem; box-sizing: border-box; }
-.animation.optlearn-player .anim-buttons { display: flex; flex-wrap: wrap; justify-content: center; gap: 0.25rem; }
-.animation.optlearn-player .anim-buttons button { width: 2.5rem; min-height: 2.25rem; padding: 0;
+.animation.optlearn-player .anim-buttons { display: flex; flex-wrap: wrap; justify-content: center; gap: 0.2rem; }
+.animation.optlearn-player .anim-buttons button { width: 2.2rem; min-height: 2.25rem; padding: 0;
   font: 1rem/1 system-ui, sans-serif; }
 .animation.optlearn-player .anim-state { display: flex; flex-wrap: wrap; justify-content: center; gap: 0.25rem 0.75rem; }
 </style>
