@@ -1,6 +1,7 @@
 """Time the website build and the notebooks; weigh the built site. Prints a Markdown table.
 
     python benchmarks/bench_site.py [--repo PATH] [--keep]
+    python benchmarks/bench_site.py --site _build/html      # only step 4, on a built site
 
 1. ``git clone`` the repository (its committed HEAD) into a temporary folder and run
    ``jupyter-book build .`` there: the time of a build from a clean checkout.
@@ -8,6 +9,12 @@
    notebooks' own folder), timing each: goal, all together under 90 s on 2 cores.
 3. Size of the built site, and of the heaviest page (its HTML, inline animations
    included, plus the image files it references): goal, no page over 3 MB.
+4. Every page of _toc.yml in Debian's Chromium (a cold cache, every request outside the
+   local server blocked and counted), scrolled to its end so lazy images load: the bytes
+   a first visit transfers with gzip (each local file the page requested, compressed as
+   a gzip-serving static server sends it) and the first contentful paint on the local
+   server. Goals (issue #16): a page without maths or figures <= 400 kB, a chapter
+   <= 1.5 MB, first contentful paint <= 1 s on every page.
 """
 
 from __future__ import annotations
@@ -26,6 +33,13 @@ from urllib.parse import unquote, urlparse
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS_GOAL_S = 90.0
 PAGE_GOAL_BYTES = 3 * 1024 * 1024
+PLAIN_GOAL_BYTES = 400 * 1000
+CHAPTER_GOAL_BYTES = 1500 * 1000
+FCP_GOAL_MS = 1000.0
+CHROMIUM = os.environ.get("OPTLEARN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic"]
 
 
 class _Images(HTMLParser):
@@ -72,11 +86,108 @@ def execute_notebook(path: Path, timeout: int = 600) -> float:
     return time.perf_counter() - t0
 
 
+def toc_docnames(src: Path) -> list[str]:
+    import re
+
+    text = (src / "_toc.yml").read_text()
+    return [re.sub(r"\.(ipynb|md)$", "", d) for d in re.findall(r"^\s*(?:root|-\s*file):\s*(\S+)", text, flags=re.M)]
+
+
+def measure_pages(site: Path, src: Path) -> list[dict]:
+    """Transferred bytes (gzip) and first contentful paint of every page of _toc.yml."""
+    import functools
+    import gzip
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    gz_cache: dict[Path, int] = {}
+    results = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for doc in toc_docnames(src):
+                ctx = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+                page = ctx.new_page()
+                local, external = [], []
+
+                def route(r, local=local, external=external):
+                    u = r.request.url
+                    if u.startswith(base) or u.startswith("data:"):
+                        return r.continue_()
+                    external.append(u)
+                    return r.abort("blockedbyclient")
+
+                page.route("**/*", route)
+                page.on("requestfinished", lambda req, local=local: local.append(req.url))
+                page.goto(base + doc + ".html", wait_until="load")
+                page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
+                page.wait_for_timeout(600)
+                fcp = page.evaluate("() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime")
+                nbytes = 0
+                for u in dict.fromkeys(local):
+                    if not u.startswith(base):
+                        continue
+                    f = site / unquote(urlparse(u).path).lstrip("/")
+                    if f.is_file():
+                        if f not in gz_cache:
+                            gz_cache[f] = len(gzip.compress(f.read_bytes(), 6))
+                        nbytes += gz_cache[f]
+                text = (src / (doc + ".md")).read_text() if (src / (doc + ".md")).is_file() else ""
+                kind = ("chapter" if Path(doc).name[:2].isdigit() else
+                        "plain" if text and "$" not in text and "image/png" not in text else "other")
+                results.append({"page": doc + ".html", "bytes": nbytes, "requests": len(set(local)),
+                                "external": len(external), "fcp_ms": fcp, "kind": kind})
+                ctx.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return results
+
+
+def weight_rows(results: list[dict]) -> tuple[list[tuple[str, str, str]], bool]:
+    rows, ok = [], True
+    for r in results:
+        goal = {"chapter": CHAPTER_GOAL_BYTES, "plain": PLAIN_GOAL_BYTES}.get(r["kind"])
+        fcp_ok = r["fcp_ms"] is not None and r["fcp_ms"] <= FCP_GOAL_MS
+        size_ok = goal is None or r["bytes"] <= goal
+        ok &= fcp_ok and size_ok and r["external"] == 0
+        note = (f"{r['kind']}" + (f", goal ≤ {goal / 1000:.0f} kB" if goal else "")
+                + ("" if size_ok else " OVER") + ("" if fcp_ok else ", FCP over 1 s")
+                + (f", {r['external']} external requests" if r["external"] else ""))
+        fcp = "n/a" if r["fcp_ms"] is None else f"{r['fcp_ms']:.0f} ms"
+        rows.append((f"`{r['page']}` transferred (gzip) / first contentful paint",
+                     f"{r['bytes'] / 1000:.0f} kB / {fcp}", note))
+    return rows, ok
+
+
+def print_rows(rows) -> None:
+    print("| What | Time / size | Note |")
+    print("| --- | ---: | --- |")
+    for what, val, note in rows:
+        print(f"| {what} | {val} | {note} |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repo", type=Path, default=REPO, help="repository to clone (default: this one)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary clone")
+    ap.add_argument("--site", type=Path, help="only weigh and time the pages of this built site (its _toc.yml: --repo)")
     args = ap.parse_args()
+    if args.site:
+        rows, ok = weight_rows(measure_pages(args.site.resolve(), args.repo.resolve()))
+        print(f"Measured on {os.cpu_count()} CPU core(s), Python {sys.version.split()[0]}, Chromium at 1280 px, cold cache.\n")
+        print_rows(rows)
+        return 0 if ok else 1
 
     tmp = Path(tempfile.mkdtemp(prefix="optlearn-bench-"))
     clone = tmp / "optlearn"
@@ -126,6 +237,9 @@ def main() -> int:
                 rows.append((f"Heaviest page (`{p.relative_to(site).as_posix()}`, HTML + images; goal ≤ 3 MB)",
                              mb(w), "ok" if w <= PAGE_GOAL_BYTES else "over goal"))
                 ok &= w <= PAGE_GOAL_BYTES
+            page_rows, pages_ok = weight_rows(measure_pages(site, clone))
+            rows += page_rows
+            ok &= pages_ok
     finally:
         if args.keep:
             print(f"(clone kept in {clone})", file=sys.stderr)
@@ -134,10 +248,7 @@ def main() -> int:
 
     cpus = os.cpu_count()
     print(f"Measured on {cpus} CPU core(s), Python {sys.version.split()[0]}.\n")
-    print("| What | Time / size | Note |")
-    print("| --- | ---: | --- |")
-    for what, val, note in rows:
-        print(f"| {what} | {val} | {note} |")
+    print_rows(rows)
     return 0 if ok else 1
 
 

@@ -4,6 +4,11 @@ Every function takes ``ax=None`` (a new figure is made if missing), labels its
 axes, returns the axes and never calls ``plt.show``. Colours come from the
 colour-blind-safe Okabe-Ito palette, :data:`PALETTE`.
 
+Importing this module (and so ``import optlearn``) imports no matplotlib: pyplot is
+imported by the first function that draws. In a Jupyter kernel, importing it asks the
+inline backend for 2x ("retina") PNGs, so the book's figures stay sharp on phones and
+high-density screens at the same displayed size (:func:`use_retina_figures`).
+
 Example:
     >>> import matplotlib
     >>> matplotlib.use("Agg")
@@ -15,24 +20,89 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
-import re
-from html import escape
+import sys
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.animation import FuncAnimation
-from matplotlib.colors import ListedColormap
+
+from optlearn.player import accessible_jshtml, animation_html
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.animation import FuncAnimation
 
 __all__ = ["PALETTE", "accessible_jshtml", "animation_html", "contour", "curve", "trajectories", "surface3d", "loss_curves", "schedule",
-           "decision_boundary", "lr_range", "animate_trajectories"]
+           "decision_boundary", "lr_range", "animate_trajectories", "use_retina_figures"]
 
 #: Okabe & Ito's colour-blind-safe palette (orange, sky blue, green, vermillion, blue, purple, yellow, black).
 PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442", "#000000"]
 
 
+def _plt():
+    """matplotlib.pyplot, imported on first use (``import optlearn`` stays light)."""
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _png_2x(fig):
+    """The inline backend's PNG of ``fig`` at twice its pixels, with its 1x display size.
+
+    The image is composited on white and reduced to an adaptive 256-colour palette
+    (median cut, no dithering): matplotlib's flat colours and their anti-aliasing survive,
+    and the file is about a third of the full-colour 2x PNG, lighter than the 1x one.
+    """
+    import base64
+    from io import BytesIO
+
+    from PIL import Image
+
+    if not fig.axes and not fig.lines:   # as IPython: an empty figure shows nothing
+        return None
+    raw = BytesIO()
+    fig.canvas.print_figure(raw, format="png", dpi=2 * fig.dpi, bbox_inches="tight",
+                            facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor())
+    img = Image.open(raw).convert("RGBA")
+    flat = Image.alpha_composite(Image.new("RGBA", img.size, "white"), img).convert("RGB")
+    small = flat.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return (base64.b64encode(out.getvalue()).decode("ascii"),
+            {"width": img.size[0] // 2, "height": img.size[1] // 2})
+
+
+def use_retina_figures() -> bool:
+    """In a Jupyter kernel, make the inline backend store figures as 2x PNGs.
+
+    The PNG has twice the pixels in each direction and carries its display size
+    (``width``/``height`` metadata), so pages show it at the same size, sharp on
+    high-density screens, and a tap on the website opens it full size (see
+    :func:`_png_2x` for its palette). Called when this module is imported; does nothing
+    outside a Jupyter kernel. Works whether pyplot is imported before or after: the
+    formatter is registered now and matplotlib-inline is told that the formats are
+    already chosen (``configure_inline_support.current_backend``, its documented way of
+    not overriding formats a user set), so activating the backend keeps it.
+
+    Returns:
+        True if the kernel now makes 2x figures.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "kernel"):
+        return False
+    try:
+        from matplotlib.figure import Figure
+        from matplotlib_inline import backend_inline
+    except ImportError:  # pragma: no cover - a kernel without matplotlib-inline
+        return False
+    formatters = shell.display_formatter.formatters
+    formatters["image/png"].for_type(Figure, _png_2x)
+    formatters["image/png"].enabled = True
+    backend_inline.configure_inline_support.current_backend = "inline"
+    return True
+
+
 def _ax(ax):
-    return plt.subplots(figsize=(5, 4))[1] if ax is None else ax
+    return _plt().subplots(figsize=(5, 4))[1] if ax is None else ax
 
 
 def _grid(objective, bounds, n):
@@ -127,7 +197,7 @@ def surface3d(objective, ax=None, bounds=None, n: int = 80, log: bool = False):
         '3d'
     """
     if ax is None:
-        ax = plt.figure(figsize=(5, 4)).add_subplot(projection="3d")
+        ax = _plt().figure(figsize=(5, 4)).add_subplot(projection="3d")
     X, Y, Z = _grid(objective, bounds, n)
     if log:
         Z = np.log10(1 + Z - np.nanmin(Z))
@@ -226,6 +296,8 @@ def decision_boundary(model, params, X, y, ax=None, n: int = 200, margin: float 
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
     G1, G2 = np.meshgrid(np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n))
     Z = model.predict(params, np.column_stack([G1.ravel(), G2.ravel()])).reshape(G1.shape)
+    from matplotlib.colors import ListedColormap
+
     k = int(max(getattr(model, "n_classes", 2) or 2, y.max() + 1))
     cmap = ListedColormap([PALETTE[i % len(PALETTE)] for i in range(k)])
     ax.contourf(G1, G2, Z, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.3)
@@ -256,72 +328,48 @@ def lr_range(result, ax=None):
     return ax
 
 
-def accessible_jshtml(html: str, alt: str) -> str:
-    """Make matplotlib's ``to_jshtml()`` output work offline and with a screen reader.
+def _jpeg_animation_class():
+    """``FuncAnimation`` whose ``to_jshtml`` embeds JPEG frames and is made accessible
+    (:func:`optlearn.player.accessible_jshtml`); built on first use."""
+    global _JpegAnimation
+    if _JpegAnimation is None:
+        import matplotlib
+        from matplotlib.animation import FuncAnimation
 
-    Matplotlib's player loads Font Awesome 4 from a CDN (the book's theme already
-    ships Font Awesome, and readers may be offline), gives its frame image no alt
-    text and its slider no label, and names its element ids with a random
-    ``uuid4``. This removes the CDN link, adds ``alt`` and an ``aria-label``, drops
-    the form's dummy ``action="#n"`` link, and replaces the random id by one
-    derived from the content, so the same animation gives the same HTML.
+        class JpegAnimation(FuncAnimation):
+            alt = "An animation of optimizer paths drawn over the contour lines of the objective."
+            _optlearn_player = True
 
-    Example:
-        >>> accessible_jshtml('<img id="_anim_imgab12"><form action="#n">', "a path")
-        '<img alt="a path" id="_anim_imgab12"><form>'
-    """
-    html = re.sub(r'<link rel="stylesheet"\s+href="https://maxcdn[^>]*>\n?', "", html)
-    html = html.replace('<img id="_anim_img', f'<img alt="{escape(alt)}" id="_anim_img')
-    html = html.replace('<input id="_anim_slider', '<input aria-label="Animation frame" id="_anim_slider')
-    html = html.replace(' action="#n"', "")
-    match = re.search(r'id="_anim_img([0-9a-f]{32})"', html)
-    if match:
-        stable = hashlib.sha1(html.replace(match.group(1), "").encode()).hexdigest()[:32]
-        html = html.replace(match.group(1), stable)
-    return html
+            def save(self, filename, writer=None, *args, savefig_kwargs=None, **kwargs):
+                from matplotlib.animation import HTMLWriter
 
+                if isinstance(writer, HTMLWriter):   # JPEG quality 45: about a third lighter than 75
+                    savefig_kwargs = {"pil_kwargs": {"quality": 45, "optimize": True}, **(savefig_kwargs or {})}
+                return super().save(filename, writer, *args, savefig_kwargs=savefig_kwargs, **kwargs)
 
-def animation_html(anim: FuncAnimation, alt: str):
-    """The animation as a kernel-free HTML player for a notebook or the static site.
+            def to_jshtml(self, *args, **kwargs):
+                with matplotlib.rc_context({"animation.frame_format": "jpeg"}):
+                    return accessible_jshtml(super().to_jshtml(*args, **kwargs), self.alt)
 
-    Frames are embedded as JPEG (about 5x smaller than PNG); see
-    :func:`accessible_jshtml` for what is fixed in matplotlib's player.
-
-    Args:
-        anim: Any matplotlib animation, e.g. from :func:`animate_trajectories`.
-        alt: Text describing the animation, for readers who cannot see it.
-
-    Returns:
-        An ``IPython.display.HTML`` object; make it the last line of a cell.
-    """
-    from IPython.display import HTML
-
-    if not alt or not alt.strip():
-        raise ValueError("alt must describe the animation for readers who cannot see it; got an empty string")
-    if isinstance(anim, _JpegAnimation):
-        anim.alt = alt
-        return HTML(anim.to_jshtml())
-    with plt.rc_context({"animation.frame_format": "jpeg"}):
-        return HTML(accessible_jshtml(anim.to_jshtml(), alt))
+        _JpegAnimation = JpegAnimation
+    return _JpegAnimation
 
 
-class _JpegAnimation(FuncAnimation):
-    """A ``FuncAnimation`` whose ``to_jshtml`` embeds JPEG frames and is accessible."""
-
-    alt = "An animation of optimizer paths drawn over the contour lines of the objective."
-
-    def to_jshtml(self, *args, **kwargs):
-        with plt.rc_context({"animation.frame_format": "jpeg"}):
-            return accessible_jshtml(super().to_jshtml(*args, **kwargs), self.alt)
+_JpegAnimation = None
 
 
 def animate_trajectories(objective, paths: dict, frames: int = 40, bounds=None, log: bool = False,
-                         figsize=(3.6, 2.8), dpi: int = 72, interval: int = 100, levels: int = 15,
-                         alt: str | None = None) -> FuncAnimation:
-    """An animation of optimizer paths over the contours (at most 60 frames, small figure).
+                         figsize=(6.0, 4.6), dpi: int = 80, interval: int = 100, levels: int = 15,
+                         alt: str | None = None) -> "FuncAnimation":
+    """An animation of optimizer paths over the contours (at most 30 frames).
+
+    The frame is at least 440 px wide (``dpi`` is raised for a narrower ``figsize``; 480 x
+    368 px by default, JPEG quality 45), so it fills a phone's column; its layout is computed once
+    (constrained layout: no axis label is cut off) and the legend sits in a fixed place
+    below the axes, so it neither covers the paths or the minimum nor moves between frames.
 
     Show it in a notebook with ``ol.plot.animation_html(anim, alt)`` or
-    ``HTML(anim.to_jshtml())`` (frames are embedded as JPEG, 60 frames stay well
+    ``HTML(anim.to_jshtml())`` (frames are embedded as JPEG, 30 frames stay
     under 1.5 MB; the player is made accessible, see :func:`accessible_jshtml`,
     with ``alt`` as its text); the figure is closed so it is not also displayed
     as a static image.
@@ -329,13 +377,19 @@ def animate_trajectories(objective, paths: dict, frames: int = 40, bounds=None, 
     Example:
         >>> from optlearn.functions import Quadratic
         >>> anim = animate_trajectories(Quadratic.from_condition(5.0), {"gd": np.zeros((10, 2))}, frames=5)
+        >>> from matplotlib.animation import FuncAnimation
         >>> isinstance(anim, FuncAnimation), 'alt="Animation of the paths of gd' in anim.to_jshtml()
         (True, True)
     """
-    frames = int(min(max(frames, 1), 60))
-    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    frames = int(min(max(frames, 1), 30))
+    dpi = max(dpi, 440 / figsize[0])
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=figsize, dpi=dpi, layout="constrained")
     trajectories(objective, {k: np.asarray(getattr(p, "xs", p))[:1] for k, p in paths.items()},
                  ax=ax, bounds=bounds, log=log, levels=levels)
+    ax.get_legend().remove()   # one fixed legend below the axes instead of loc="best" per frame
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=min(len(paths), 4),
+               fontsize="small", frameon=False)
     arrays = [np.asarray(getattr(p, "xs", p)) for p in paths.values()]
     longest = max(len(p) for p in arrays)
     ends = np.unique(np.linspace(1, longest, frames).round().astype(int))
@@ -346,7 +400,10 @@ def animate_trajectories(objective, paths: dict, frames: int = 40, bounds=None, 
             line.set_data(p[: ends[k], 0], p[: ends[k], 1])
         return lines
 
-    anim = _JpegAnimation(fig, draw, frames=len(ends), interval=interval, blit=False)
+    anim = _jpeg_animation_class()(fig, draw, frames=len(ends), interval=interval, blit=False)
     anim.alt = alt or f"Animation of the paths of {', '.join(paths)} over the contour lines of {getattr(objective, 'name', 'the objective')}."
     plt.close(fig)
     return anim
+
+
+use_retina_figures()

@@ -7,10 +7,9 @@ Run after ``jupyter-book build .`` (``.ci/run`` does)::
 
 Environment: ``OPTLEARN_SITE`` (the built HTML, default ``<repo>/_build/html``),
 ``OPTLEARN_CHROMIUM`` (default ``/usr/bin/chromium``), ``OPTLEARN_NODE_MODULES``
-(where axe-core and mathjax are installed, default ``<repo>/.ci/node_modules``).
-The CI machines are offline: MathJax, which the site loads from a CDN, is answered from
-the local ``mathjax`` npm package; any other request to a third-party host is blocked
-and reported.
+(where the test tool axe-core is installed, default ``<repo>/.ci/node_modules``).
+The site is self-contained (MathJax and fonts are served from it): every request to a
+host other than the local test server is blocked and reported as a failure.
 """
 
 from __future__ import annotations
@@ -23,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from optlearn_site import (CHROMIUM, CHROMIUM_ARGS, MATHJAX_CDN, NODE_MODULES, SCREENSHOTS, SITE,
-                           PageLog, _is_local)
+from optlearn_site import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SITE, PageLog, _is_local
 
 
 # --------------------------------------------------------------------------- the site
@@ -60,8 +58,6 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium` "
                     f"(or set OPTLEARN_CHROMIUM)", pytrace=False)
-    if not (NODE_MODULES / "mathjax" / "es5").is_dir():
-        pytest.fail(f"local MathJax missing in {NODE_MODULES}: run `npm ci --prefix .ci`", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -70,22 +66,20 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, base_url, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+def new_logged_page(browser, base_url, request, width=1280, height=900, scheme="light"):
+    """A page in a fresh context of the given viewport and colour scheme, every request
+    outside the local server blocked and logged (``pg.log``)."""
+    phone = width < 600
+    context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block",
+                                  color_scheme=scheme, is_mobile=phone, has_touch=phone,
+                                  device_scale_factor=2 if phone else 1)
     pg = context.new_page()
     log = PageLog()
 
     def route(r):
         url = r.request.url
-        if _is_local(url) or url.startswith("data:"):
+        if _is_local(url) or url.startswith(("data:", "blob:")):
             return r.continue_()
-        m = MATHJAX_CDN.match(url)
-        if m:
-            local = NODE_MODULES / "mathjax" / m["path"]
-            if local.is_file():
-                ctype = "application/javascript" if local.suffix == ".js" else None
-                return r.fulfill(path=str(local), **({"content_type": ctype} if ctype else {}))
         log.external_requests.append(url)
         return r.abort("blockedbyclient")
 
@@ -108,8 +102,29 @@ def page(browser, base_url, request):
     pg.log = log
     pg.base_url = base_url
     request.node._optlearn_page = pg
+    return pg
+
+
+@pytest.fixture
+def page(browser, base_url, request):
+    pg = new_logged_page(browser, base_url, request)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture
+def make_page(browser, base_url, request):
+    """``make_page(width, scheme)``: a logged page at that width and colour scheme."""
+    made = []
+
+    def make(width=1280, scheme="light", height=None):
+        pg = new_logged_page(browser, base_url, request, width, height or (844 if width < 600 else 900), scheme)
+        made.append(pg)
+        return pg
+
+    yield make
+    for pg in made:
+        pg.context.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -23,8 +23,6 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic"]
-# Where the theme loads MathJax 3 from; answered from the local npm package.
-MATHJAX_CDN = re.compile(r"^https://cdn\.jsdelivr\.net/npm/mathjax@3/(?P<path>[^?#]+)")
 CHAPTER_RE = re.compile(r"^\d\d_[\w-]+\.ipynb$")
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # never fetch a browser
@@ -102,6 +100,15 @@ def toc_pages(toc_file: Path | None = None) -> list[TocPage]:
 
 
 PAGES = toc_pages() if (BOOK_SRC / "_toc.yml").exists() else []
+
+
+def repository() -> tuple[str, str]:
+    """(``owner/name``, branch) of _config.yml's ``repository``: launch links are built from it."""
+    cfg = yaml.safe_load((BOOK_SRC / "_config.yml").read_text())["repository"]
+    return urlparse(cfg["url"]).path.strip("/"), str(cfg.get("branch", "main"))
+
+
+REPOSITORY = repository() if (BOOK_SRC / "_config.yml").exists() else ("", "main")
 CHAPTERS = [p for p in PAGES if p.is_chapter]
 
 

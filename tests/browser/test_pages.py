@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from optlearn_site import (ANIMATION_PAGES, CHAPTERS, DROPDOWN_PAGES, FIGURE_PAGES, PAGES, open_page,
-                           page_params, wait_for_mathjax)
+from optlearn_site import (ANIMATION_PAGES, CHAPTERS, DROPDOWN_PAGES, FIGURE_PAGES, PAGES, REPOSITORY,
+                           open_page, page_params)
 
 pytestmark = pytest.mark.browser
 
@@ -21,33 +21,8 @@ def test_toc_lists_pages_and_chapters(site):
     assert CHAPTERS, "no chapter (book/NN_topic.ipynb) in _toc.yml"
 
 
-@pytest.mark.parametrize("toc_page", page_params(PAGES))
-def test_page_loads_without_errors(page, toc_page):
-    open_page(page, toc_page.html)
-    page.wait_for_timeout(300)  # late scripts (quiz, theme) get to run
-    problems = page.log.problems()
-    assert not problems, f"{toc_page.html}:\n  " + "\n  ".join(problems)
-
-
-RAW_MATH = re.compile(r"\$\$|\\frac|\\begin\{|\\end\{|\\\(|\\\[|\\sqrt|\\nabla|\\mathbf")
-
-
-@pytest.mark.parametrize("toc_page", page_params(PAGES))
-def test_math_is_typeset(page, toc_page):
-    open_page(page, toc_page.html)
-    # visible text of the article, without code (where `$` and backslashes are legitimate)
-    text = page.evaluate("""() => {
-        const main = document.querySelector('article') || document.body;
-        const clone = main.cloneNode(true);
-        clone.querySelectorAll('pre, code, script, style, .highlight, mjx-container, '
-                               + 'mjx-assistive-mml, .MathJax, textarea').forEach(e => e.remove());
-        return clone.innerText;
-    }""")
-    raw = sorted({m.group(0) for m in RAW_MATH.finditer(text)})
-    assert not raw, f"{toc_page.html}: untypeset LaTeX left in the text: {raw}"
-    n_math = page.evaluate("() => document.querySelectorAll('.math').length")
-    n_typeset = page.evaluate("() => document.querySelectorAll('.math mjx-container').length")
-    assert n_typeset == n_math, f"{toc_page.html}: {n_math - n_typeset} of {n_math} maths not typeset"
+# Loading without errors and typeset maths: test_site.py::test_page_offline_typeset_and_fits,
+# on every page at 390 and 1280 px, light and dark, offline.
 
 
 @pytest.mark.parametrize("toc_page", page_params(PAGES))
@@ -151,8 +126,9 @@ def test_chapter_number_shown(page, toc_page):
 def test_launch_and_download_buttons(page, toc_page):
     open_page(page, toc_page.html, wait_math=False)
     nb = toc_page.source.name
-    colab = page.locator(f"a[href^='https://colab.research.google.com/github/optlearn/optlearn/blob/main/'][href$='{nb}']")
-    binder = page.locator(f"a[href^='https://mybinder.org/v2/gh/optlearn/optlearn/main'][href*='{nb}']")
+    repo, branch = REPOSITORY   # _config.yml's repository.url / branch, the one place they are set
+    colab = page.locator(f"a[href^='https://colab.research.google.com/github/{repo}/blob/{branch}/'][href$='{nb}']")
+    binder = page.locator(f"a[href^='https://mybinder.org/v2/gh/{repo}/{branch}'][href*='{nb}']")
     download = page.locator(f"a[href$='_sources/{toc_page.docname}.ipynb']")
     assert colab.count() >= 1, "no 'open in Colab' launch button"
     assert binder.count() >= 1, "no 'open in Binder' launch button"
