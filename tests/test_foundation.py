@@ -136,3 +136,11 @@ def test_site_is_built_from_stored_outputs_and_glue_reads_them(tmp_path):
     html = (tmp_path / "_build" / "html" / "book" / "glued.html").read_text()
     assert "1.4142" in html and "stored output 4242" in html
     assert "Executing" not in run.stdout, "the build executed a notebook"
+
+
+def test_every_notebook_has_the_colab_setup_cell():
+    """Each notebook that imports optlearn starts its code with the cell that installs the
+    package in Colab/Binder (`python tests/notebook_setup_cell.py` adds or refreshes it)."""
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "notebook_setup_cell.py"), "--check",
+                             "--root", str(ROOT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
