@@ -66,10 +66,6 @@ def _find_state(state) -> ScheduleFreeState:
     raise TypeError(f"state must come from schedule_free_adamw's init/update; got {type(state).__name__}")
 
 
-def _lerp(a, b, w):
-    return a + w * (b - a) if w < 0.5 else b - (b - a) * (1.0 - w)
-
-
 def scale_by_schedule_free_adamw(
     lr: float = 0.0025,
     betas: tuple[float, float] = (0.9, 0.999),
@@ -104,7 +100,7 @@ def scale_by_schedule_free_adamw(
             gn = g / (np.sqrt(v / bc2) + eps)
             if weight_decay != 0:
                 gn = gn + y * weight_decay
-            y_new = _lerp(y, z, ckp1) + gn * (lr_t * (b1 * (1 - ckp1) - 1))
+            y_new = T._lerp(y, z, ckp1) + gn * (lr_t * (b1 * (1 - ckp1) - 1))
             z_new = z - gn * lr_t
             return y_new - y, v, z_new
 
