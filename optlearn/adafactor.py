@@ -106,6 +106,8 @@ def scale_by_factored_rms(beta2_decay: float = -0.8, eps1: float | None = None) 
 
         def one(g, r, c, v):
             e1 = np.finfo(g.dtype).eps if eps1 is None else eps1
+            if g.size == 0:  # an empty parameter (torch steps it): nothing to average
+                return np.empty_like(g), r, c, v
             if g.ndim > 1:
                 # torch: norm(g, dim)**2 / size, not mean(g*g): same value, torch's rounding
                 r = _lerp(r, np.square(np.sqrt(np.sum(g * g, axis=-1, keepdims=True))) / g.shape[-1], w)
@@ -145,6 +147,8 @@ def clip_by_block_rms(d: float = 1.0) -> GradientTransformation:
 
     def update(updates, state, params=None):
         def one(u):
+            if u.size == 0:
+                return u.copy()
             denom = max(1.0, float(np.sqrt(np.sum(u * u))) / (math.sqrt(u.size) * d))
             return u / denom
 
@@ -178,6 +182,8 @@ def scale_by_relative_step(lr: ScalarOrSchedule = 1e-2, eps2: float = 1e-3) -> G
         rho = min(lr_at(state.count), 1.0 / float(t) ** 0.5)
 
         def one(u, p):
+            if p.size == 0:
+                return u * -1.0
             alpha = max(eps2, float(np.sqrt(np.sum(p * p))) / p.size**0.5) * rho
             return u * -alpha
 
@@ -238,10 +244,10 @@ def adafactor(
     V.check_scalar_or_schedule("lr", lr)
     if not isinstance(eps, (tuple, list)) or len(eps) != 2:
         raise V.fail("eps", eps, "a pair (eps1 or None, eps2)")
-    return chain(
+    return T.raise_if_not_finite(chain(
         T.validate_grads(),
         scale_by_factored_rms(beta2_decay, eps[0]),
         clip_by_block_rms(d),
         scale_by_relative_step(lr, eps[1]),
         T.decoupled_weight_decay(weight_decay, lr),
-    )
+    ), "adafactor", T.overflow_causes(T.zero_eps_cause(eps[0]) if eps[0] is not None else ""))

@@ -182,13 +182,13 @@ def lamb(
         raise V.fail("betas", betas, "a pair (beta1, beta2)")
     V.check_in_range("betas[0]", betas[0], 0, 1, high_open=True)
     V.check_in_range("betas[1]", betas[1], 0, 1, high_open=True)
-    return chain(
+    return T.raise_if_not_finite(chain(
         T.validate_grads(),
         scale_by_adam_eps_root(betas[0], betas[1], eps, eps_root),
         T.add_decayed_weights(weight_decay),
         scale_by_trust_ratio(),
         T.scale_by_learning_rate(lr),
-    )
+    ), "lamb", T.overflow_causes(T.zero_eps_cause(eps + eps_root)))
 
 
 def lars(
@@ -225,10 +225,10 @@ def lars(
         0.5
     """
     V.check_non_negative("trust_coefficient", trust_coefficient)
-    return chain(
+    return T.raise_if_not_finite(chain(
         T.validate_grads(),
         T.add_decayed_weights(weight_decay),
         scale_by_trust_ratio(trust_coefficient, eps),
         T.scale_by_learning_rate(lr),
         T.trace(momentum, 0.0, nesterov),
-    )
+    ), "lars", T.overflow_causes())

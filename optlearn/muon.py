@@ -311,6 +311,7 @@ def muon(
         T.scale_by_learning_rate(lr),
         T.decoupled_weight_decay(weight_decay, lr),
     )
+    inner = T.raise_if_not_finite(inner, "muon", T.overflow_causes())
 
     def init(params):
         _require_matrices(params)

@@ -13,6 +13,7 @@ updates are :math:`y`; evaluate the model at :math:`x`
 """
 
 from __future__ import annotations
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -167,7 +168,13 @@ def schedule_free_adamw(
     warmup_steps = V.check_int("warmup_steps", warmup_steps, low=0)
     V.check_non_negative("r", r)
     V.check_non_negative("weight_lr_power", weight_lr_power)
-    return chain(
+    try:
+        if not math.isfinite(float(lr) ** float(weight_lr_power)):
+            raise OverflowError
+    except OverflowError:
+        raise V.fail("lr", lr, f"small enough that lr**weight_lr_power (weight_lr_power={weight_lr_power:g}) "
+                     "is a finite float", "the averaging weight lr**weight_lr_power overflows") from None
+    return T.raise_if_not_finite(chain(
         T.validate_grads(),
         scale_by_schedule_free_adamw(float(lr), (b1, b2), eps, weight_decay, warmup_steps, r, weight_lr_power),
-    )
+    ), "schedule_free_adamw", T.overflow_causes(T.zero_eps_cause(eps), "lr too large: lr**2 or the update overflowed"))

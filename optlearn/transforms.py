@@ -366,6 +366,7 @@ def validate_grads() -> GradientTransformation:
             _check_same_structure(updates, params)
         if state.structure is not None:
             _check_state_structure(state.structure, params if params is not None else updates)
+        updates = _scalars_to_arrays(updates)
         for name, g in tree_items(updates):
             where = "grads" if name is None else f"grads[{name!r}]"
             if not isinstance(g, np.ndarray) or not (np.issubdtype(g.dtype, np.floating) or np.issubdtype(g.dtype, np.integer)):
@@ -480,9 +481,18 @@ def raise_if_not_finite(inner: GradientTransformation, who: str, causes: str) ->
         optlearn.transforms.NonFiniteUpdateError: adagrad: non-finite update at update step 1 for parameter 'params' ...
     """
 
+    def init(params):
+        return inner.init(_as_1d(params))
+
     def update(updates, state, params=None):
+        zero_d = _zero_d_names(params if params is not None else updates)
+        if zero_d:  # torch steps 0-d params; numpy's out= needs arrays, so step them as shape (1,)
+            updates, params = _as_1d(_scalars_to_arrays(updates)), _as_1d(params)
         with np.errstate(all="ignore"):
             out, new_state = inner.update(updates, state, params)
+            if zero_d:
+                out = tree_map(lambda u: u.reshape(()) if isinstance(u, np.ndarray) and u.shape == (1,) else u, out) \
+                    if not isinstance(out, dict) else {k: (u.reshape(()) if k in zero_d else u) for k, u in out.items()}
             where = None
             for name, u in tree_items(out):
                 if not _finite_quiet(u):
@@ -499,7 +509,40 @@ def raise_if_not_finite(inner: GradientTransformation, who: str, causes: str) ->
             f"although the gradient was finite; likely cause: {causes}"
         )
 
-    return GradientTransformation(inner.init, update)
+    return GradientTransformation(init, update)
+
+
+_OVERFLOW = ("a gradient too large for the dtype: its square (times 1 - beta) overflowed "
+             "(largest value 1.8e308 in float64, 3.4e38 in float32, 65504 in float16)")
+
+
+def overflow_causes(*extra: str) -> str:
+    """The likely causes of a non-finite update: ``extra`` ones, then a gradient whose square overflowed."""
+    return "; or ".join([*(e for e in extra if e), _OVERFLOW])
+
+
+def zero_eps_cause(eps: float) -> str:
+    """The eps cause of a 0/0, if ``eps`` is 0 (float16 hint added by the error at run time)."""
+    return "eps=0 with a zero gradient (0/0); use eps > 0" if eps == 0 else ""
+
+
+def _zero_d_names(tree: Any) -> set:
+    """The names (``None`` for a bare array) of the 0-d leaves of ``tree``."""
+    if tree is None:
+        return set()
+    return {name for name, leaf in tree_items(tree) if isinstance(leaf, (np.ndarray, np.generic)) and np.ndim(leaf) == 0}
+
+
+def _scalars_to_arrays(tree: Any) -> Any:
+    """numpy float scalars (what numpy arithmetic on 0-d arrays returns) as 0-d arrays."""
+    return tree_map(lambda g: np.asarray(g) if isinstance(g, np.floating) else g, tree)
+
+
+def _as_1d(tree: Any) -> Any:
+    """``tree`` with each 0-d array reshaped to shape (1,) (a view); other leaves unchanged."""
+    if tree is None:
+        return None
+    return tree_map(lambda p: p.reshape(1) if isinstance(p, np.ndarray) and p.ndim == 0 else p, tree)
 
 
 # --------------------------------------------------------------------------- learning rate

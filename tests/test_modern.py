@@ -411,3 +411,49 @@ def test_last_trust_ratios_finds_the_state_by_type():
         assert r["b"] == 1.0 and r["w"] > 0
     with pytest.raises(ValueError, match=r"state=.* must be the state of an optimizer with exactly one trust-ratio"):
         ol.last_trust_ratios(ol.adam().init(p))
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: ol.lamb(), (2,)), (lambda: ol.schedule_free_adamw(), (2,)), (lambda: ol.adafactor(), (2,)),
+    (lambda: ol.adafactor(), (2, 2)),
+])
+@pytest.mark.parametrize("dtype, big", [(np.float64, 1e200), (np.float16, 300.0)])
+def test_modern_optimizers_refuse_a_non_finite_update(make, shape, dtype, big):
+    import warnings
+    opt = make()
+    p = np.ones(shape, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ol.transforms.NonFiniteUpdateError, match="too large for the dtype"):
+            opt.update(np.full(shape, big, dtype=dtype), opt.init(p), p)
+
+
+def test_lamb_eps_zero_with_zero_gradient_names_eps():
+    opt = ol.lamb(eps=0.0)
+    with pytest.raises(ol.transforms.NonFiniteUpdateError, match="eps=0 with a zero gradient"):
+        opt.update(np.zeros(2), opt.init(np.ones(2)), np.ones(2))
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0)])
+def test_adafactor_steps_empty_params(shape):
+    import warnings
+    opt = ol.adafactor()
+    p = np.zeros(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        u, _ = opt.update(p, opt.init(p), p)
+    assert u.shape == shape
+
+
+def test_schedule_free_refuses_an_lr_whose_weight_overflows():
+    with pytest.raises(ValueError, match=r"lr=1e\+308 must be small enough that lr\*\*weight_lr_power"):
+        ol.schedule_free_adamw(lr=1e308)
+
+
+@pytest.mark.parametrize("make", [lambda: ol.lamb(), lambda: ol.adafactor(), lambda: ol.schedule_free_adamw()])
+def test_modern_optimizers_step_zero_d_params(make):
+    opt = make()
+    p0, p1 = np.array(1.0), np.array([1.0])
+    u0, _ = opt.update(np.float64(0.5), opt.init(p0), p0)
+    u1, _ = opt.update(np.array([0.5]), opt.init(p1), p1)
+    assert u0.shape == () and float(u0) == float(u1[0])

@@ -520,3 +520,17 @@ def test_scale_accepts_a_finite_array_and_refuses_the_rest():
         ol.scale(np.array([np.nan]))
     with pytest.raises(ValueError, match=r"factor='2' must be a finite number"):
         ol.scale("2")
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "adagrad", "rmsprop", "adadelta", "adamax", "nadam"])
+def test_zero_d_params_step_as_their_shape_1_twin(name):
+    # torch steps 0-d params; a 0-d gradient may come as a numpy scalar (numpy arithmetic on 0-d arrays)
+    import optlearn as _ol
+    opt = getattr(_ol, name)()
+    p0, p1 = np.array(1.0), np.array([1.0])
+    s0, s1 = opt.init(p0), opt.init(p1)
+    for g in (np.array(0.5), np.float64(-0.25), np.array(2.0)):
+        u0, s0 = opt.update(g, s0, p0)
+        u1, s1 = opt.update(np.reshape(g, 1), s1, p1)
+        assert isinstance(u0, np.ndarray) and u0.shape == ()
+        assert float(u0) == float(u1[0])
