@@ -78,13 +78,13 @@ def _zero_eps(eps: float) -> str:
 
 
 def _torch_optimizer(who: str, transforms: Sequence[GradientTransformation], *, maximize: bool,
-                     causes: str) -> GradientTransformation:
+                     causes: str, eps: float | None = None) -> GradientTransformation:
     """``validate_grads``, the sign flip if ``maximize`` (torch negates the gradient
     first, before weight decay), the transforms, all under ``raise_if_not_finite``."""
     head = [T.validate_grads()]
     if check_bool("maximize", maximize):
         head.append(T.scale(-1.0))  # torch: grad = -grad
-    return T.raise_if_not_finite(chain(*head, *transforms), who, causes)
+    return T.raise_if_not_finite(chain(*head, *transforms), who, causes, eps)
 
 
 def sgd(
@@ -246,7 +246,7 @@ def adagrad(
         "adagrad",
         [T.add_decayed_weights(weight_decay), T.scale_by_adagrad(initial_accumulator_value, eps),
          T.scale_by_learning_rate(decayed)],
-        maximize=maximize, causes=_causes(_zero_eps(eps) if initial_accumulator_value == 0 else ""),
+        maximize=maximize, causes=_causes(_zero_eps(eps) if initial_accumulator_value == 0 else ""), eps=eps,
     )
 
 
@@ -299,7 +299,7 @@ def rmsprop(
         "rmsprop",
         [T.add_decayed_weights(weight_decay), T.scale_by_rms(alpha, eps, centered), T.trace(momentum),
          T.scale_by_learning_rate(lr)],
-        maximize=maximize, causes=_causes(cancel, _zero_eps(eps)),
+        maximize=maximize, causes=_causes(cancel, _zero_eps(eps)), eps=eps,
     )
 
 
@@ -339,7 +339,7 @@ def adadelta(
     return _torch_optimizer(
         "adadelta",
         [T.add_decayed_weights(weight_decay), T.scale_by_adadelta(rho, eps), T.scale_by_learning_rate(lr)],
-        maximize=maximize, causes=_causes(_zero_eps(eps)),
+        maximize=maximize, causes=_causes(_zero_eps(eps)), eps=eps,
     )
 
 
@@ -395,7 +395,7 @@ def adam(
     return _torch_optimizer(
         "adam",
         [T.add_decayed_weights(weight_decay), T.scale_by_adam(b1, b2, eps, amsgrad), T.scale_by_learning_rate(lr)],
-        maximize=maximize, causes=_causes(_zero_eps(eps)),
+        maximize=maximize, causes=_causes(_zero_eps(eps)), eps=eps,
     )
 
 
@@ -428,7 +428,7 @@ def adamw(
         "adamw",
         [T.scale_by_adam(b1, b2, eps, amsgrad), T.scale_by_learning_rate(lr),
          T.decoupled_weight_decay(weight_decay, lr)],
-        maximize=maximize, causes=_causes(_zero_eps(eps)),
+        maximize=maximize, causes=_causes(_zero_eps(eps)), eps=eps,
     )
 
 
@@ -476,7 +476,7 @@ def adamax(
     return _torch_optimizer(
         "adamax",
         [T.add_decayed_weights(weight_decay), T.scale_by_adamax(b1, b2, eps), T.scale_by_learning_rate(lr)],
-        maximize=maximize, causes=_causes("eps=0 with a zero gradient (0/0); use eps > 0" if eps == 0 else ""),
+        maximize=maximize, causes=_causes("eps=0 with a zero gradient (0/0); use eps > 0" if eps == 0 else ""), eps=eps,
     )
 
 
@@ -532,4 +532,4 @@ def nadam(
     else:
         transforms = [T.add_decayed_weights(weight_decay), T.scale_by_nadam(b1, b2, eps, momentum_decay),
                       T.scale_by_learning_rate(lr)]
-    return _torch_optimizer("nadam", transforms, maximize=maximize, causes=_causes(_zero_eps(eps)))
+    return _torch_optimizer("nadam", transforms, maximize=maximize, causes=_causes(_zero_eps(eps)), eps=eps)

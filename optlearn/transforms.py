@@ -463,13 +463,16 @@ def _step_of(state: Any) -> int | None:
     return None
 
 
-def raise_if_not_finite(inner: GradientTransformation, who: str, causes: str) -> GradientTransformation:
+def raise_if_not_finite(inner: GradientTransformation, who: str, causes: str,
+                        eps: float | None = None) -> GradientTransformation:
     """Run ``inner`` without numpy warnings and raise :class:`NonFiniteUpdateError` as soon as
     its updates or its new state hold an inf or NaN.
 
     The message names the optimizer ``who``, the update step (from a
     :func:`validate_grads` in ``inner``), the parameter or state field and the
-    likely ``causes``. The arithmetic is unchanged (that of torch, which lets the
+    likely ``causes``, preceded by the causes seen at run time: a finite gradient
+    that overflows the parameter's dtype when cast to it, or an ``eps`` that rounds
+    to 0 in the parameter's dtype (1e-8 in float16). The arithmetic is unchanged (that of torch, which lets the
     NaN through); only the silent failure is replaced by an error.
 
     Example:
@@ -485,6 +488,7 @@ def raise_if_not_finite(inner: GradientTransformation, who: str, causes: str) ->
         return inner.init(_as_1d(params))
 
     def update(updates, state, params=None):
+        grads_in = updates
         zero_d = _zero_d_names(params if params is not None else updates)
         if zero_d:  # torch steps 0-d params; numpy's out= needs arrays, so step them as shape (1,)
             updates, params = _as_1d(_scalars_to_arrays(updates)), _as_1d(params)
@@ -504,9 +508,10 @@ def raise_if_not_finite(inner: GradientTransformation, who: str, causes: str) ->
                     return out, new_state
                 where = f"in {bad}"
         step = _step_of(new_state)
+        found = _runtime_causes(grads_in, params, eps)
         raise NonFiniteUpdateError(
             f"{who}: non-finite update at update step {step if step is not None else '?'} {where} "
-            f"although the gradient was finite; likely cause: {causes}"
+            f"although the gradient was finite; likely cause: {'; or '.join([*found, causes])}"
         )
 
     return GradientTransformation(init, update)
@@ -524,6 +529,31 @@ def overflow_causes(*extra: str) -> str:
 def zero_eps_cause(eps: float) -> str:
     """The eps cause of a 0/0, if ``eps`` is 0 (float16 hint added by the error at run time)."""
     return "eps=0 with a zero gradient (0/0); use eps > 0" if eps == 0 else ""
+
+
+def _runtime_causes(grads: Any, params: Any, eps: float | None) -> list[str]:
+    """Causes of a non-finite update visible only at run time (the parameters' dtype)."""
+    found = []
+    if params is None:
+        return found
+    with np.errstate(all="ignore"):
+        for name, p in tree_items(params):
+            if not isinstance(p, np.ndarray):
+                continue
+            g = grads if name is None else (grads.get(name) if isinstance(grads, dict) else None)
+            if isinstance(g, (np.ndarray, np.generic)) and g.dtype != p.dtype and np.isfinite(g).all() \
+                    and not np.isfinite(np.asarray(g).astype(p.dtype)).all():
+                found.append(f"the gradient for parameter {_label(name)!r} is finite in {g.dtype} but does not fit "
+                             f"the parameter's dtype {p.dtype} (largest value {np.finfo(p.dtype).max:.3g}): "
+                             "scale the loss down or use a wider parameter dtype")
+        dtypes = sorted({p.dtype.name for _, p in tree_items(params) if isinstance(p, np.ndarray)
+                         and np.issubdtype(p.dtype, np.floating)})
+        for dt in dtypes:
+            if eps is not None and eps > 0 and np.dtype(dt).type(eps) == 0:
+                found.append(f"eps={eps:g} rounds to 0 in {dt}, so a zero gradient gives 0/0: "
+                             f"use eps >= {float(np.finfo(dt).smallest_subnormal):.2g} or {dt} is too narrow "
+                             "(use float32 parameters)")
+    return found
 
 
 def _zero_d_names(tree: Any) -> set:

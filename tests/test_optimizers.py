@@ -534,3 +534,22 @@ def test_zero_d_params_step_as_their_shape_1_twin(name):
         u1, s1 = opt.update(np.reshape(g, 1), s1, p1)
         assert isinstance(u0, np.ndarray) and u0.shape == ()
         assert float(u0) == float(u1[0])
+
+
+@pytest.mark.parametrize("name", ["adam", "adagrad", "adamax", "rmsprop", "nadam"])
+def test_float16_zero_gradient_blames_eps_rounding_to_zero(name):
+    import optlearn as _ol
+    opt = getattr(_ol, name)()
+    p = np.ones(2, dtype=np.float16)
+    with pytest.raises(_ol.transforms.NonFiniteUpdateError, match=r"likely cause: eps=1e-\d+ rounds to 0 in float16"):
+        opt.update(np.array([1.0, 0.0], dtype=np.float16), opt.init(p), p)
+
+
+@pytest.mark.parametrize("dtype, big", [(np.float32, 1e39), (np.float16, 1e5)])
+def test_gradient_not_fitting_the_param_dtype_is_named(dtype, big):
+    import optlearn as _ol
+    opt = _ol.sgd(lr=0.1)
+    p = np.ones(2, dtype=dtype)
+    with pytest.raises(_ol.transforms.NonFiniteUpdateError,
+                       match=rf"likely cause: the gradient for parameter 'params' is finite in float64 but does not fit the parameter's dtype {np.dtype(dtype).name}"):
+        opt.update(np.array([big, 0.0]), opt.init(p), p)
