@@ -57,17 +57,16 @@ def _schedule(fn: Callable[[np.ndarray], np.ndarray], last: int | None = None) -
             if t.dtype == bool or not np.issubdtype(t.dtype, np.integer):
                 raise fail("count", count, expect)
         if (t < 0).any() or (last is not None and (t > last).any()):
-            raise fail("count", count, expect, "" if last is None else
+            raise fail("count", count, expect, "" if last is None or (t < 0).any() else
                        f"the schedule ends at total_steps={last} (torch raises 'Tried to step {last + 1} times')")
-        out = fn(t.astype(np.float64))
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = fn(t.astype(np.float64))
+        if not np.isfinite(out).all():
+            raise fail("count", count, "a count where the schedule's value is a finite float",
+                       "the learning rate overflows to inf there (a factor > 1 raised to a large power)")
         return float(out) if t.ndim == 0 else np.asarray(out, dtype=np.float64)
 
     return schedule
-
-
-def _check_positive_int(name: str, value: int) -> None:
-    if not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name}={value!r} must be a positive integer")
 
 
 def constant(lr: float) -> Schedule:
@@ -219,6 +218,9 @@ def one_cycle(
     """
     max_lr = check_non_negative("max_lr", max_lr)
     total_steps = check_int("total_steps", total_steps, low=2)
+    if pct_start == 1:  # torch accepts it and raises ZeroDivisionError at the last step
+        raise fail("pct_start", pct_start, "in [0, 1)", "with pct_start=1 no step is left to anneal: "
+                   "torch accepts it but divides by zero at the last step")
     pct_start = check_in_range("pct_start", pct_start, 0, 1)
     if pct_start * total_steps <= 1:
         raise fail("pct_start", pct_start, f"> 1/total_steps = {1 / total_steps:g}",
@@ -289,6 +291,5 @@ def inverse_sqrt(lr: float, warmup_steps: int = 1) -> Schedule:
         0.5
     """
     check_non_negative("lr", lr)
-    _check_positive_int("warmup_steps", warmup_steps)
-    w = float(warmup_steps)
+    w = float(check_int("warmup_steps", warmup_steps, low=1))
     return _schedule(lambda t: lr * np.minimum((t + 1.0) / w, np.sqrt(w / (t + 1.0))))

@@ -127,3 +127,30 @@ def test_one_cycle_accepts_count_total_steps_like_torch_and_huge_counts_work_els
 
 def test_multistep_counts_repeated_milestones_twice_like_torch():
     assert schedules.multistep(1.0, [2, 2], 0.5)(2) == 0.25
+
+
+def test_one_cycle_refuses_pct_start_one_which_divides_by_zero_at_the_last_step():
+    with pytest.raises(ValueError, match=r"pct_start=1.0 must be in \[0, 1\); .*torch accepts it but divides by zero"):
+        schedules.one_cycle(1.0, 10, pct_start=1.0)
+
+
+@pytest.mark.parametrize("make, count", [(lambda: schedules.exponential(1.0, 2.0), 2000),
+                                         (lambda: schedules.step_decay(1.0, 1, 10.0), 400)])
+def test_schedule_overflow_is_a_clear_error_without_numpy_warning(make, count):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=rf"count={count} must be a count where the schedule's value is a finite float"):
+            make()(count)
+
+
+def test_negative_count_message_does_not_mention_torch_overstep():
+    with pytest.raises(ValueError) as info:
+        schedules.one_cycle(1.0, 10)(-1)
+    assert str(info.value) == "count=-1 must be an integer in [0, 10] (or an array of them)"
+
+
+@pytest.mark.parametrize("bad", [True, 2.0, 0])
+def test_inverse_sqrt_warmup_steps_uses_the_common_check(bad):
+    with pytest.raises(ValueError, match=rf"warmup_steps={bad!r} must be an integer >= 1"):
+        schedules.inverse_sqrt(1.0, bad)
