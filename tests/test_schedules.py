@@ -66,7 +66,7 @@ def test_scalar_in_float_out():
     "make, match",
     [
         (lambda: schedules.constant(-1.0), r"lr=-1.0 must be a finite number >= 0"),
-        (lambda: schedules.inverse_sqrt(0.1, warmup_steps=0), r"warmup_steps=0 must be a positive integer"),
+        (lambda: schedules.inverse_sqrt(0.1, warmup_steps=0), r"warmup_steps=0 must be an integer >= 1"),
         (lambda: schedules.exponential(0.1, gamma=-0.5), r"gamma=-0.5 must be"),
         (lambda: schedules.cosine_annealing(0.1, T_max=0), r"T_max=0 must be an integer >= 1"),
         (lambda: schedules.linear_warmup(0.1, start_factor=0.0), r"start_factor=0.0 must be in \(0, 1\]"),
