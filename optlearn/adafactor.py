@@ -83,7 +83,7 @@ def scale_by_factored_rms(beta2_decay: float = -0.8, eps1: float | None = None) 
     """
     beta2_decay = V.check_number("beta2_decay", beta2_decay, high=0.0)
     if eps1 is not None:
-        V.check_non_negative("eps[0]", eps1)
+        V.check_non_negative("eps1", eps1)
 
     def init(params):
         def rows(p):
@@ -170,7 +170,7 @@ def scale_by_relative_step(lr: ScalarOrSchedule = 1e-2, eps2: float = 1e-3) -> G
         array([-1.767767, -1.767767])
     """
     lr_at = T.make_lr_fn("lr", lr)
-    V.check_non_negative("eps[1]", eps2)
+    V.check_non_negative("eps2", eps2)
 
     def init(params):
         return T.CountState(0)
@@ -244,10 +244,13 @@ def adafactor(
     V.check_scalar_or_schedule("lr", lr)
     if not isinstance(eps, (tuple, list)) or len(eps) != 2:
         raise V.fail("eps", eps, "a pair (eps1 or None, eps2)")
+    if eps[0] is not None:
+        V.check_non_negative("eps[0]", eps[0])
+    V.check_non_negative("eps[1]", eps[1])
     return T.raise_if_not_finite(chain(
         T.validate_grads(),
         scale_by_factored_rms(beta2_decay, eps[0]),
         clip_by_block_rms(d),
         scale_by_relative_step(lr, eps[1]),
-        T.decoupled_weight_decay(weight_decay, lr),
+        T.decoupled_weight_decay(weight_decay, lr, name="lr"),
     ), "adafactor", T.overflow_causes(T.zero_eps_cause(eps[0]) if eps[0] is not None else ""))

@@ -187,7 +187,7 @@ def lamb(
         scale_by_adam_eps_root(betas[0], betas[1], eps, eps_root),
         T.add_decayed_weights(weight_decay),
         scale_by_trust_ratio(),
-        T.scale_by_learning_rate(lr),
+        T.scale_by_learning_rate(lr, name="lr"),
     ), "lamb", T.overflow_causes(T.zero_eps_cause(eps + eps_root)))
 
 
@@ -229,6 +229,6 @@ def lars(
         T.validate_grads(),
         T.add_decayed_weights(weight_decay),
         scale_by_trust_ratio(trust_coefficient, eps),
-        T.scale_by_learning_rate(lr),
+        T.scale_by_learning_rate(lr, name="lr"),
         T.trace(momentum, 0.0, nesterov),
     ), "lars", T.overflow_causes())

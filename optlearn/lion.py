@@ -92,5 +92,5 @@ def lion(
         T.validate_grads(),
         scale_by_lion(betas[0], betas[1]),
         T.add_decayed_weights(weight_decay),
-        T.scale_by_learning_rate(lr),
+        T.scale_by_learning_rate(lr, name="lr"),
     )

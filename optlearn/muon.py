@@ -308,8 +308,8 @@ def muon(
         muon_momentum(momentum, nesterov),
         orthogonalize(ns_coefficients, ns_steps, eps, ns_dtype),
         scale_by_shape(adjust_lr_fn),
-        T.scale_by_learning_rate(lr),
-        T.decoupled_weight_decay(weight_decay, lr),
+        T.scale_by_learning_rate(lr, name="lr"),
+        T.decoupled_weight_decay(weight_decay, lr, name="lr"),
     )
     inner = T.raise_if_not_finite(inner, "muon", T.overflow_causes())
 

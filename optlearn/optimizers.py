@@ -129,7 +129,7 @@ def sgd(
     causes = "the run diverged: lr times the gradient (or the momentum buffer) overflowed the dtype; lower lr"
     return _torch_optimizer(
         "sgd",
-        [T.add_decayed_weights(weight_decay), T.trace(momentum, dampening, nesterov), T.scale_by_learning_rate(lr)],
+        [T.add_decayed_weights(weight_decay), T.trace(momentum, dampening, nesterov), T.scale_by_learning_rate(lr, name="lr")],
         maximize=maximize, causes=causes,
     )
 
@@ -163,7 +163,7 @@ def momentum_classic(lr: ScalarOrSchedule = 1e-3, momentum: float = 0.9) -> Grad
         array([-0.1])
     """
     causes = "the run diverged: the velocity overflowed the dtype; lower lr"
-    return _torch_optimizer("momentum_classic", [T.trace_classic(lr, momentum)], maximize=False, causes=causes)
+    return _torch_optimizer("momentum_classic", [T.trace_classic(lr, momentum, name="lr")], maximize=False, causes=causes)
 
 
 def momentum_ema(lr: ScalarOrSchedule = 1e-2, beta: float = 0.9) -> GradientTransformation:
@@ -194,7 +194,8 @@ def momentum_ema(lr: ScalarOrSchedule = 1e-2, beta: float = 0.9) -> GradientTran
         array([-0.1])
     """
     causes = "the run diverged: the average overflowed the dtype; lower lr"
-    return _torch_optimizer("momentum_ema", [T.trace_ema(beta), T.scale_by_learning_rate(lr)],
+    T._unit("beta", beta)
+    return _torch_optimizer("momentum_ema", [T.trace_ema(beta), T.scale_by_learning_rate(lr, name="lr")],
                             maximize=False, causes=causes)
 
 
@@ -245,7 +246,7 @@ def adagrad(
     return _torch_optimizer(
         "adagrad",
         [T.add_decayed_weights(weight_decay), T.scale_by_adagrad(initial_accumulator_value, eps),
-         T.scale_by_learning_rate(decayed)],
+         T.scale_by_learning_rate(decayed, name="lr")],
         maximize=maximize, causes=_causes(_zero_eps(eps) if initial_accumulator_value == 0 else ""), eps=eps,
     )
 
@@ -298,7 +299,7 @@ def rmsprop(
     return _torch_optimizer(
         "rmsprop",
         [T.add_decayed_weights(weight_decay), T.scale_by_rms(alpha, eps, centered), T.trace(momentum),
-         T.scale_by_learning_rate(lr)],
+         T.scale_by_learning_rate(lr, name="lr")],
         maximize=maximize, causes=_causes(cancel, _zero_eps(eps)), eps=eps,
     )
 
@@ -338,7 +339,7 @@ def adadelta(
     """
     return _torch_optimizer(
         "adadelta",
-        [T.add_decayed_weights(weight_decay), T.scale_by_adadelta(rho, eps), T.scale_by_learning_rate(lr)],
+        [T.add_decayed_weights(weight_decay), T.scale_by_adadelta(rho, eps), T.scale_by_learning_rate(lr, name="lr")],
         maximize=maximize, causes=_causes(_zero_eps(eps)), eps=eps,
     )
 
@@ -394,7 +395,7 @@ def adam(
     b1, b2 = _betas(betas)
     return _torch_optimizer(
         "adam",
-        [T.add_decayed_weights(weight_decay), T.scale_by_adam(b1, b2, eps, amsgrad), T.scale_by_learning_rate(lr)],
+        [T.add_decayed_weights(weight_decay), T.scale_by_adam(b1, b2, eps, amsgrad), T.scale_by_learning_rate(lr, name="lr")],
         maximize=maximize, causes=_causes(_zero_eps(eps)), eps=eps,
     )
 
@@ -426,8 +427,8 @@ def adamw(
     b1, b2 = _betas(betas)
     return _torch_optimizer(
         "adamw",
-        [T.scale_by_adam(b1, b2, eps, amsgrad), T.scale_by_learning_rate(lr),
-         T.decoupled_weight_decay(weight_decay, lr)],
+        [T.scale_by_adam(b1, b2, eps, amsgrad), T.scale_by_learning_rate(lr, name="lr"),
+         T.decoupled_weight_decay(weight_decay, lr, name="lr")],
         maximize=maximize, causes=_causes(_zero_eps(eps)), eps=eps,
     )
 
@@ -475,7 +476,7 @@ def adamax(
     b1, b2 = _betas(betas)
     return _torch_optimizer(
         "adamax",
-        [T.add_decayed_weights(weight_decay), T.scale_by_adamax(b1, b2, eps), T.scale_by_learning_rate(lr)],
+        [T.add_decayed_weights(weight_decay), T.scale_by_adamax(b1, b2, eps), T.scale_by_learning_rate(lr, name="lr")],
         maximize=maximize, causes=_causes("eps=0 with a zero gradient (0/0); use eps > 0" if eps == 0 else ""), eps=eps,
     )
 
@@ -527,9 +528,9 @@ def nadam(
     """
     b1, b2 = _betas(betas)
     if check_bool("decoupled_weight_decay", decoupled_weight_decay):
-        transforms = [T.scale_by_nadam(b1, b2, eps, momentum_decay), T.scale_by_learning_rate(lr),
-                      T.decoupled_weight_decay(weight_decay, lr)]
+        transforms = [T.scale_by_nadam(b1, b2, eps, momentum_decay), T.scale_by_learning_rate(lr, name="lr"),
+                      T.decoupled_weight_decay(weight_decay, lr, name="lr")]
     else:
         transforms = [T.add_decayed_weights(weight_decay), T.scale_by_nadam(b1, b2, eps, momentum_decay),
-                      T.scale_by_learning_rate(lr)]
+                      T.scale_by_learning_rate(lr, name="lr")]
     return _torch_optimizer("nadam", transforms, maximize=maximize, causes=_causes(_zero_eps(eps)), eps=eps)

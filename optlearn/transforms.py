@@ -578,7 +578,7 @@ def _as_1d(tree: Any) -> Any:
 # --------------------------------------------------------------------------- learning rate
 
 
-def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransformation:
+def scale_by_learning_rate(learning_rate: ScalarOrSchedule, *, name: str = "learning_rate") -> GradientTransformation:
     """Multiply updates by ``-lr``, where ``lr`` is a float or ``schedule(count)``.
 
     The state records the lr of the last update (:func:`last_lr` reads it).
@@ -590,7 +590,7 @@ def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransform
         >>> u, s.last_lr
         (array([-0.2]), 0.2)
     """
-    lr_at = make_lr_fn("lr", learning_rate)
+    lr_at = make_lr_fn(name, learning_rate)  # name: the argument in the caller (an optimizer says "lr")
 
     def init(params):
         return LearningRateState(0, math.nan)
@@ -605,7 +605,7 @@ def scale_by_learning_rate(learning_rate: ScalarOrSchedule) -> GradientTransform
 
 
 def decoupled_weight_decay(
-    weight_decay: float, learning_rate: ScalarOrSchedule
+    weight_decay: float, learning_rate: ScalarOrSchedule, *, name: str = "learning_rate"
 ) -> GradientTransformation:
     r"""AdamW's decoupled decay, added *after* the lr scaling: :math:`u - \eta_t\lambda\theta`.
 
@@ -620,7 +620,7 @@ def decoupled_weight_decay(
         array([-1.1])
     """
     weight_decay = check_non_negative("weight_decay", weight_decay)
-    lr_at = make_lr_fn("lr", learning_rate)
+    lr_at = make_lr_fn(name, learning_rate)
 
     def init(params):
         return CountState(0)
@@ -708,7 +708,7 @@ def trace_ema(decay: float) -> GradientTransformation:
     return GradientTransformation(init, update)
 
 
-def trace_classic(learning_rate: ScalarOrSchedule, momentum: float) -> GradientTransformation:
+def trace_classic(learning_rate: ScalarOrSchedule, momentum: float, *, name: str = "learning_rate") -> GradientTransformation:
     r"""The textbook velocity :math:`v_t = \beta v_{t-1} + \eta_t g_t`, update :math:`-v_t`.
 
     :math:`\beta` is the momentum, :math:`\eta_t` the learning rate of update
@@ -724,7 +724,7 @@ def trace_classic(learning_rate: ScalarOrSchedule, momentum: float) -> GradientT
         array([-0.1])
     """
     momentum = _unit("momentum", momentum)
-    lr_at = make_lr_fn("lr", learning_rate)
+    lr_at = make_lr_fn(name, learning_rate)
 
     def init(params):
         return TraceClassicState(0, _zeros(params), math.nan)

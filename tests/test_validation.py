@@ -58,3 +58,19 @@ def test_accepted_values_come_back_canonical():
     a = np.zeros(2, dtype=np.float16)
     assert V.check_float_array("p", a) is a
     assert V.check_choice("c", 2, [1, 2]) == 2
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: __import__("optlearn").momentum_ema(beta=1.0), r"beta=1.0 must be in \[0, 1\)"),
+    (lambda: __import__("optlearn").transforms.scale_by_learning_rate(learning_rate=-1), r"learning_rate=-1 must be"),
+    (lambda: __import__("optlearn").transforms.trace_classic(learning_rate=-1, momentum=0.5), r"learning_rate=-1 must be"),
+    (lambda: __import__("optlearn").transforms.decoupled_weight_decay(0.1, learning_rate=-1), r"learning_rate=-1 must be"),
+    (lambda: __import__("importlib").import_module("optlearn.adafactor").scale_by_factored_rms(eps1=-1), r"eps1=-1.0 must be"),
+    (lambda: __import__("importlib").import_module("optlearn.adafactor").scale_by_relative_step(eps2=-1), r"eps2=-1.0 must be"),
+    (lambda: __import__("optlearn").adafactor(eps=(-1, 1e-3)), r"eps\[0\]=-1.0 must be"),
+    (lambda: __import__("optlearn").adafactor(eps=(None, -1)), r"eps\[1\]=-1.0 must be"),
+    (lambda: __import__("optlearn").sgd(lr=-1), r"lr=-1 must be"),
+])
+def test_messages_name_the_argument_as_the_caller_spelled_it(make, message):
+    with pytest.raises(ValueError, match="^" + message):
+        make()
