@@ -39,7 +39,7 @@ import numpy as np
 
 from optlearn.base import GradientTransformation, Params, check_tree, tree_items, tree_map
 from optlearn.validation import (
-    InvalidArgumentError, check_bool, check_in_range, check_non_negative, check_number, check_scalar_or_schedule, fail,
+    InvalidArgumentError, _finite, check_bool, check_in_range, check_non_negative, check_number, check_scalar_or_schedule, fail,
 )
 
 Schedule = Callable[[int], float]
@@ -106,7 +106,7 @@ def make_lr_fn(name: str, learning_rate: ScalarOrSchedule) -> Callable[[int], fl
         value = learning_rate(count)
         if isinstance(value, np.ndarray) and value.ndim == 0:
             value = value[()]
-        if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)) or not math.isfinite(value) or value < 0:
+        if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)) or not _finite(value) or value < 0:
             raise fail(f"{name}(count={count})", value, "a finite number >= 0", "returned by the schedule")
         return float(value)
 

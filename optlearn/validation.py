@@ -64,6 +64,9 @@ def show(value: Any, limit: int = 60) -> str:
         return repr(float(value))
     if isinstance(value, (np.integer,)):
         return repr(int(value))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"<an int of {len(str(abs(value)))} digits, beyond float's range>" if not _finite(value) \
+            else f"{float(value):.6g}"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -84,6 +87,14 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
 
 
+def _finite(value: Any) -> bool:
+    """``math.isfinite``, False (not OverflowError) for an int too large for a float (``10**400``)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _fmt(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
@@ -96,7 +107,7 @@ def check_number(name: str, value: Any, *, low: float | None = None, high: float
         >>> check_number("eps", 1e-8, low=0)
         1e-08
     """
-    if not _is_real(value) or not math.isfinite(value):
+    if not _is_real(value) or not _finite(value):
         raise fail(name, value, "a finite number" + _bounds_text(low, high, low_open, high_open))
     value = float(value)
     if (low is not None and (value < low or (low_open and value == low))) or (
@@ -232,7 +243,7 @@ def check_scalar_or_schedule(name: str, value: Any) -> float | Callable[[int], f
     """
     if callable(value):
         return value
-    if not _is_real(value) or not math.isfinite(value) or value < 0:
+    if not _is_real(value) or not _finite(value) or value < 0:
         raise fail(name, value, f"a finite number >= 0 or a schedule count -> {name}")
     return float(value)
 

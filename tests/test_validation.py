@@ -74,3 +74,14 @@ def test_accepted_values_come_back_canonical():
 def test_messages_name_the_argument_as_the_caller_spelled_it(make, message):
     with pytest.raises(ValueError, match="^" + message):
         make()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: __import__("optlearn").adam(lr=10**400), "lr=<an int of 401 digits, beyond float's range> must be a finite number >= 0"),
+    (lambda: __import__("optlearn").adam(eps=10**400), "eps=<an int of 401 digits, beyond float's range> must be a finite number >= 0"),
+    (lambda: __import__("optlearn").validation.check_number("x", -10**400), "x=<an int of 401 digits, beyond float's range> must be a finite number"),
+])
+def test_ints_beyond_float_range_get_a_clear_message(make, message):
+    with pytest.raises(ValueError) as info:
+        make()
+    assert str(info.value).startswith(message)
