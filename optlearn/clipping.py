@@ -51,9 +51,13 @@ def _leaf_norm(a: np.ndarray, p: float) -> float:
         return 0.0
     if p == math.inf:
         return float(np.max(np.abs(a)))
-    if p == 2.0:
-        return float(np.sqrt(np.sum(np.square(a))))
-    return float(np.sum(np.abs(a) ** p) ** (1.0 / p))
+    with np.errstate(over="ignore"):
+        norm = float(np.sqrt(np.sum(np.square(a)))) if p == 2.0 else float(np.sum(np.abs(a) ** p) ** (1.0 / p))
+    if math.isinf(norm) and np.isfinite(a).all():  # a finite gradient whose powers overflowed: scale by max|a|
+        big = float(np.max(np.abs(a)))
+        with np.errstate(over="ignore"):
+            norm = big * _leaf_norm(a / big, p)
+    return norm
 
 
 def _check_norm_type(norm_type: float) -> float:
@@ -98,10 +102,13 @@ def clip_by_global_norm(max_norm: float, norm_type: float = 2.0, eps: float = 1e
 
     def update(updates, state, params=None):
         if type(state) is not ClipState:
-            raise TypeError(f"clip_by_global_norm.update expected a ClipState, got {type(state).__name__}")
+            raise V.fail("clip_by_global_norm.update(state)", state, "the ClipState made by its own init()",
+                         f"got {type(state).__name__}; was the state made by another transformation?")
         norm = global_norm(updates, p)
         if not math.isfinite(norm):
-            raise ValueError(f"the global gradient norm is {norm}; a non-finite gradient cannot be clipped")
+            raise ValueError(f"the global gradient norm is {norm}; a non-finite gradient cannot be clipped"
+                             + ("" if any(not np.isfinite(u).all() for _, u in _items(updates)) else
+                                " (the gradient is finite but its norm exceeds the float64 range)"))
         if eps == 0:  # optax: keep below the threshold, else t / norm * max_norm
             if norm < max_norm:
                 return tree_map(np.copy, updates), ClipState(norm)

@@ -457,3 +457,21 @@ def test_modern_optimizers_step_zero_d_params(make):
     u0, _ = opt.update(np.float64(0.5), opt.init(p0), p0)
     u1, _ = opt.update(np.array([0.5]), opt.init(p1), p1)
     assert u0.shape == () and float(u0) == float(u1[0])
+
+
+@pytest.mark.parametrize("norm_type, expected", [(2.0, math.sqrt(2) * 1e200), (3.0, 2 ** (1 / 3) * 1e200)])
+def test_clip_by_global_norm_of_a_huge_finite_gradient(norm_type, expected):
+    import warnings
+    from optlearn.clipping import clip_by_global_norm
+    t = clip_by_global_norm(1.0, norm_type=norm_type, eps=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        u, s = t.update({"w": np.array([1e200, 1e200])}, t.init(None))
+    assert s.last_norm == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(u["w"], np.array([1e200, 1e200]) / expected, rtol=1e-12)
+
+
+def test_clip_by_global_norm_wrong_state_message():
+    from optlearn.clipping import clip_by_global_norm
+    with pytest.raises(ValueError, match=r"^clip_by_global_norm.update\(state\)=None must be the ClipState made by its own init\(\)"):
+        clip_by_global_norm(1.0).update(np.ones(1), None)
