@@ -18,7 +18,7 @@ from typing import Any, Callable, NamedTuple, Union
 
 import numpy as np
 
-from optlearn.validation import check_float_array, fail
+from optlearn.validation import InvalidArgumentError, check_float_array, fail
 
 Array = np.ndarray
 Params = Union[Array, dict]
@@ -111,6 +111,27 @@ def apply_updates(params: Params, updates: Params) -> Params:
     return tree_map(lambda p, u: np.asarray(p + u, dtype=np.result_type(p)), params, updates)
 
 
+def check_transformation(name: str, value: Any) -> GradientTransformation:
+    """A :class:`GradientTransformation` (anything with callable ``init`` and ``update``); returned unchanged.
+
+    A function that builds one (``ol.adam`` without parentheses) gets the fix in the message.
+
+    Example:
+        >>> from optlearn.optimizers import adam
+        >>> check_transformation("optimizer", adam)
+        Traceback (most recent call last):
+        ...
+        optlearn.validation.InvalidArgumentError: optimizer=adam must be a GradientTransformation (an object with init and update), e.g. adam(lr=0.1); got the function adam itself: call it, adam(...)
+    """
+    if callable(getattr(value, "init", None)) and callable(getattr(value, "update", None)):
+        return value
+    if callable(value) and hasattr(value, "__name__"):
+        raise InvalidArgumentError(
+            f"{name}={value.__name__} must be a GradientTransformation (an object with init and update), "
+            f"e.g. adam(lr=0.1); got the function {value.__name__} itself: call it, {value.__name__}(...)")
+    raise fail(name, value, "a GradientTransformation (an object with init and update), e.g. adam(lr=0.1)")
+
+
 class ChainState(tuple):
     """The state of :func:`chain`: one inner state per transformation."""
 
@@ -124,6 +145,9 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
         >>> opt.update(np.array([3.0]), opt.init(np.zeros(1)), None)[0]
         array([-3.])
     """
+
+    for i, t in enumerate(transforms):
+        check_transformation(f"chain(transforms[{i}])", t)
 
     def init(params):
         return ChainState(t.init(params) for t in transforms)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from optlearn.base import GradientTransformation, apply_updates
+from optlearn.base import GradientTransformation, apply_updates, check_transformation
 from optlearn.hints import fit_hint, minimize_hint
 from optlearn.loop import all_finite, optimize
 from optlearn.transforms import NonFiniteUpdateError, last_lr
@@ -80,6 +80,15 @@ class Trajectory:
 
 def _as_point(x0) -> np.ndarray:
     try:
+        kind = np.asarray(x0).dtype.kind
+    except (TypeError, ValueError):
+        kind = "O"
+    if kind not in "iuf":
+        detail = {"c": "complex points are not supported; optimise the real and imaginary parts as two reals",
+                  "b": "got booleans", "U": "got strings; convert them with float()",
+                  "S": "got bytes"}.get(kind, "")
+        raise fail("x0", x0, "a non-empty finite point (a list or array of real numbers)", detail)
+    try:
         x = np.array(x0, dtype=float).ravel()
     except (TypeError, ValueError):
         raise fail("x0", x0, "a non-empty finite point (a list or array of numbers)") from None
@@ -119,6 +128,11 @@ def minimize(objective, x0, optimizer: GradientTransformation, steps: int, *,
     """
     steps = check_int("steps", steps)
     tol = None if tol is None else check_positive("tol", tol)
+    check_transformation("optimizer", optimizer)
+    for method in ("f", "grad"):
+        if not callable(getattr(objective, method, None)):
+            raise fail("objective", objective, "an object with methods f(x) and grad(x) (e.g. from optlearn.functions)",
+                       f"it has no method {method}")
     x = _as_point(x0)
     xs, losses, norms = np.empty((steps + 1, x.size)), np.empty(steps + 1), np.empty(steps + 1)
     lrs = np.full(steps, np.nan)

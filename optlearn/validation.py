@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from numbers import Integral, Real
 from typing import Any, Callable, Iterable
 
@@ -67,7 +68,7 @@ def show(value: Any, limit: int = 60) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
         return f"<an int of {len(str(abs(value)))} digits, beyond float's range>" if not _finite(value) \
             else f"{float(value):.6g}"
-    text = repr(value)
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))  # no memory addresses in messages
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

@@ -202,3 +202,42 @@ def test_a_hand_made_optimizer_that_makes_nan_diverges_without_a_numpy_warning()
         run = minimize(Quadratic.from_condition(2.0), [1.0, 1.0], nan_step, 5)
         _, h = fit(m, m.init_params(), nan_step, (X, y), epochs=1)
     assert run.diverged_at == 1 and h.diverged_at == 1 and np.isnan(h.lrs[0])
+
+
+@pytest.mark.parametrize("x0, detail", [
+    ([1 + 2j, 0.0], "complex points are not supported"),
+    (["1", "2"], "got strings"),
+    ([True, False], "got booleans"),
+])
+def test_minimize_refuses_non_real_x0(x0, detail):
+    import optlearn as _ol
+    from optlearn.functions import Quadratic
+    with pytest.raises(ValueError, match=r"^x0=.* must be a non-empty finite point \(a list or array of real numbers\); " + detail):
+        _ol.minimize(Quadratic.from_condition(10.0), x0, _ol.sgd(lr=0.01), 3)
+
+
+@pytest.mark.parametrize("optimizer, message", [
+    (None, r"^optimizer=None must be a GradientTransformation"),
+    ("adam", r"^optimizer=adam must be a GradientTransformation .*got the function adam itself: call it, adam\(\.\.\.\)"),
+])
+def test_minimize_refuses_what_is_not_an_optimizer(optimizer, message):
+    import optlearn as _ol
+    from optlearn.functions import Quadratic
+    opt = _ol.adam if optimizer == "adam" else optimizer
+    with pytest.raises(ValueError, match=message):
+        _ol.minimize(Quadratic.from_condition(10.0), [1.0, 1.0], opt, 3)
+
+
+def test_minimize_refuses_an_objective_without_f_and_grad_and_hides_addresses():
+    import optlearn as _ol
+    with pytest.raises(ValueError) as info:
+        _ol.minimize(lambda x: x, [1.0], _ol.sgd(lr=0.1), 3)
+    assert "must be an object with methods f(x) and grad(x)" in str(info.value)
+    assert " at 0x" not in str(info.value)
+
+
+@pytest.mark.parametrize("bad, shown", [("adam", "adam"), (1, "1")])
+def test_chain_refuses_non_transformations_at_construction(bad, shown):
+    import optlearn as _ol
+    with pytest.raises(ValueError, match=rf"^chain\(transforms\[1\]\)={shown} must be a GradientTransformation"):
+        _ol.chain(_ol.sgd(lr=0.1), _ol.adam if bad == "adam" else bad)
