@@ -58,6 +58,9 @@ def fit_hint(lrs: np.ndarray, step: int, epoch: int, error: str = "") -> str:
     where = f"after {step} updates (epoch {epoch})"
     if error:
         return f"the optimizer produced a non-finite update {where}: {error}"
+    if step == 0:
+        return (f"the loss or parameters were non-finite before any update (epoch {epoch}): not a learning-rate "
+                "problem; check the data and the initial parameters for NaN or infinity")
     lrs = np.asarray(lrs, dtype=float)
     if lrs.size and np.all(lrs == lrs[0]) and math.isfinite(lrs[0]):
         return f"the loss or parameters became non-finite {where}: the learning rate {lrs[0]:g} is too large; try {lrs[0] / 10:g}"

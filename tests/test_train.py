@@ -1,5 +1,6 @@
 """minimize and fit: exactness, determinism, batch semantics, divergence, early stopping."""
 
+import re
 import warnings
 
 import numpy as np
@@ -241,3 +242,23 @@ def test_chain_refuses_non_transformations_at_construction(bad, shown):
     import optlearn as _ol
     with pytest.raises(ValueError, match=rf"^chain\(transforms\[1\]\)={shown} must be a GradientTransformation"):
         _ol.chain(_ol.sgd(lr=0.1), _ol.adam if bad == "adam" else bad)
+
+
+@pytest.mark.parametrize("part", ["X", "y"])
+def test_fit_refuses_nan_in_the_data_instead_of_blaming_the_lr(part):
+    X, y, _ = D.linear(20, d=2, seed=0)
+    if part == "X":
+        X[3, 1] = np.nan
+    else:
+        y[5] = np.inf
+    m = LinearRegression(2)
+    where = "(3, 1)" if part == "X" else "(5,)"
+    with pytest.raises(ValueError, match=rf"^data=.* must be a pair \(X, y\) of finite numbers; {part} holds 1 NaN or infinite value\(s\), the first at index {re.escape(where)}"):
+        fit(m, m.init_params(), ol.sgd(lr=0.1), (X, y), epochs=1)
+
+
+def test_fit_hint_before_any_update_is_not_about_the_lr():
+    from optlearn.hints import fit_hint
+    assert fit_hint(np.array([]), 0, 1) == ("the loss or parameters were non-finite before any update (epoch 1): "
+                                            "not a learning-rate problem; check the data and the initial parameters "
+                                            "for NaN or infinity")
