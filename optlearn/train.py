@@ -261,10 +261,10 @@ def _check_data(name: str, data) -> tuple[np.ndarray, np.ndarray]:
                    f"got {len(X) if X.ndim else 0} rows and {len(y) if y.ndim else 0} targets")
     if len(X) == 0:
         raise fail(name, data, "a pair (X, y) with at least one row")
-    for part, a in (("X", X), ("y", y)):
+    for i, part, a in ((0, "X", X), (1, "y", y)):
         if a.dtype.kind in "fc" and not np.isfinite(a).all():
             bad = np.argwhere(~np.isfinite(a))[0]
-            raise fail(name, data, "a pair (X, y) of finite numbers",
+            raise fail(f"{name}[{i}]", a, f"finite numbers ({part} of the pair (X, y))",
                        f"{part} holds {int((~np.isfinite(a)).sum())} NaN or infinite value(s), the first at index "
                        f"{tuple(int(i) for i in bad)}; drop or impute them before training")
     return X, y
