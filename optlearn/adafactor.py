@@ -99,8 +99,7 @@ def scale_by_factored_rms(beta2_decay: float = -0.8, eps1: float | None = None) 
         return AdafactorState(0, tree_map(rows, params), tree_map(cols, params), tree_map(full, params))
 
     def update(updates, state, params=None):
-        if type(state) is not AdafactorState:
-            raise TypeError(f"scale_by_factored_rms.update expected an AdafactorState, got {type(state).__name__}")
+        T._check_state(state, AdafactorState, "scale_by_factored_rms")
         t = state.count + 1
         w = float(t) ** beta2_decay
 

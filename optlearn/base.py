@@ -45,6 +45,11 @@ class GradientTransformation(NamedTuple):
     update: Callable[[Updates, State, Params | None], tuple[Updates, State]]
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an EmptyState", "an int", "a list"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def tree_map(fn: Callable[..., Any], tree: Params, *rest: Params) -> Params:
     """Apply ``fn`` leaf by leaf to a tree (an array or a dict of arrays).
 
@@ -95,7 +100,7 @@ def check_tree(tree: Any, name: str = "params") -> Params:
         return tree
     if isinstance(tree, (list, tuple)):
         raise fail(name, tree, "a float numpy array or a dict name -> array",
-                   f"got a {type(tree).__name__}; use a dict such as {{'w': w, 'b': b}}")
+                   f"got {_a(type(tree).__name__)}; use a dict such as {{'w': w, 'b': b}}")
     return check_float_array(name, tree)
 
 
@@ -155,7 +160,7 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
     def update(updates, state, params=None):
         if not isinstance(state, ChainState) or len(state) != len(transforms):
             raise fail("state", state, "the state returned by this optimizer's init()",
-                       f"got a {type(state).__name__}" + (f" of length {len(state)}" if isinstance(state, tuple) else ""))
+                       f"got {_a(type(state).__name__)}" + (f" of length {len(state)}" if isinstance(state, tuple) else ""))
         new_state = []
         for t, s in zip(transforms, state):
             updates, s = t.update(updates, s, params)

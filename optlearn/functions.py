@@ -26,6 +26,8 @@ from typing import Callable
 
 import numpy as np
 
+from optlearn.validation import check_number, fail
+
 __all__ = [
     "Objective",
     "Quadratic",
@@ -118,16 +120,17 @@ class Quadratic(Objective):
     def __init__(self, A: np.ndarray, b: np.ndarray | None = None, c: float = 0.0):
         A = np.atleast_2d(np.asarray(A, dtype=float))
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
-            raise ValueError(f"A must be a square matrix; got shape {A.shape}")
+            raise fail("A", A, "a square matrix", f"got shape {A.shape}")
         if not np.allclose(A, A.T):
-            raise ValueError("A must be symmetric")
+            raise fail("A", A.tolist() if A.size <= 16 else A, "symmetric", f"|A - A.T| reaches {float(np.abs(A - A.T).max()):.3g}")
         self.dim = A.shape[0]
         b = np.zeros(self.dim) if b is None else np.asarray(b, dtype=float)
         if b.shape != (self.dim,):
-            raise ValueError(f"b must have shape ({self.dim},) to match A; got {b.shape}")
+            raise fail("b", b, f"of shape ({self.dim},) to match A", f"got shape {b.shape}")
         self.eigenvalues = np.linalg.eigvalsh(A)
         if self.eigenvalues[0] <= 0:
-            raise ValueError(f"A must be positive definite; its smallest eigenvalue is {self.eigenvalues[0]:g}")
+            raise fail("A", A.tolist() if A.size <= 16 else A, "positive definite",
+                       f"its smallest eigenvalue is {self.eigenvalues[0]:g}")
         self.A, self.b, self.c = A, b, float(c)
         self.L, self.mu = float(self.eigenvalues[-1]), float(self.eigenvalues[0])
         self.kappa = self.L / self.mu
@@ -161,8 +164,7 @@ class Quadratic(Objective):
             >>> Quadratic.from_condition(4.0, mu=0.5, dim=3).eigenvalues
             array([0.5 , 1.25, 2.  ])
         """
-        if kappa < 1:
-            raise ValueError(f"kappa must be >= 1; got {kappa}")
+        check_number("kappa", kappa, low=1)
         return cls.from_eigenvalues(np.linspace(mu, kappa * mu, dim), rotation)
 
     def f(self, x):

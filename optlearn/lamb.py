@@ -98,8 +98,7 @@ def scale_by_adam_eps_root(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-6
         return AdamEpsRootState(0, tree_map(np.zeros_like, params), tree_map(np.zeros_like, params))
 
     def update(updates, state, params=None):
-        if type(state) is not AdamEpsRootState:
-            raise TypeError(f"scale_by_adam_eps_root.update expected an AdamEpsRootState, got {type(state).__name__}")
+        T._check_state(state, AdamEpsRootState, "scale_by_adam_eps_root")
         t = state.count + 1
         m = tree_map(lambda g, m: (1.0 - b1) * g + b1 * m, updates, state.m)
         v = tree_map(lambda g, v: (1.0 - b2) * (g * g) + b2 * v, updates, state.v)

@@ -45,8 +45,7 @@ def scale_by_lion(b1: float = 0.9, b2: float = 0.99) -> GradientTransformation:
         return LionState(0, tree_map(np.zeros_like, params))
 
     def update(updates, state, params=None):
-        if type(state) is not LionState:
-            raise TypeError(f"scale_by_lion.update expected a LionState, got {type(state).__name__}")
+        T._check_state(state, LionState, "scale_by_lion")
         out = tree_map(lambda g, m: np.sign((1.0 - b1) * g + b1 * m), updates, state.m)
         m = tree_map(lambda g, m: (1.0 - b2) * g + b2 * m, updates, state.m)
         return out, LionState(state.count + 1, m)

@@ -157,8 +157,7 @@ def muon_momentum(momentum: float = 0.95, nesterov: bool = True) -> GradientTran
         return MuonMomentumState(0, tree_map(np.zeros_like, params))
 
     def update(updates, state, params=None):
-        if type(state) is not MuonMomentumState:
-            raise TypeError(f"muon_momentum.update expected a MuonMomentumState, got {type(state).__name__}")
+        T._check_state(state, MuonMomentumState, "muon_momentum")
         w = 1.0 - momentum
         buf = tree_map(lambda b, g: b + w * (g - b) if w < 0.5 else g - (g - b) * (1.0 - w), state.momentum_buffer, updates)
         if nesterov:

@@ -11,7 +11,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from optlearn import validation as V
-from optlearn.base import GradientTransformation, Params
+from optlearn import transforms as T
+from optlearn.base import GradientTransformation, Params, check_transformation
 
 __all__ = ["PartitionState", "partition"]
 
@@ -50,21 +51,28 @@ def partition(
         (array([[-1.]]), array([-0.]))
     """
     if not transforms:
-        raise ValueError("transforms={} must name at least one transformation")
+        raise V.fail("transforms", transforms, "a dict label -> transformation naming at least one")
+    if not isinstance(transforms, dict):
+        raise V.fail("transforms", transforms, "a dict label -> transformation")
+    for label, t in transforms.items():
+        check_transformation(f"transforms[{label!r}]", t)
 
     def labels_of(params) -> dict:
         if not isinstance(params, dict):
-            raise ValueError(f"params must be a dict of named arrays for partition; got {type(params).__name__}")
+            raise V.fail("params", params, "a dict of named arrays (partition labels each one)",
+                         f"got {type(params).__name__}")
         if callable(param_labels):
             labels = {k: param_labels(k, np.asarray(v)) for k, v in params.items()}
         else:
             missing = sorted(set(params) - set(param_labels))
             if missing:
-                raise ValueError(f"param_labels has no label for parameters {missing}")
+                raise V.fail("param_labels", param_labels, "a label for every parameter",
+                             f"no label for parameters {missing}")
             labels = {k: param_labels[k] for k in params}
         unknown = sorted({lab for lab in labels.values() if lab not in transforms})
         if unknown:
-            raise ValueError(f"labels {unknown} have no transform; transforms has {sorted(transforms)}")
+            raise V.fail("param_labels", param_labels, f"labels among the transforms' keys {sorted(transforms)}",
+                         f"labels {unknown} have no transform")
         return labels
 
     def split(tree, labels, label):
@@ -77,11 +85,10 @@ def partition(
         return PartitionState(labels, inner)
 
     def update(updates, state, params=None):
-        if type(state) is not PartitionState:
-            raise TypeError(f"partition.update expected a PartitionState, got {type(state).__name__}")
+        T._check_state(state, PartitionState, "partition")
         labels = state.labels
         if not isinstance(updates, dict) or updates.keys() != labels.keys():
-            raise ValueError(f"grads keys must be the params keys {sorted(labels)}")
+            raise V.fail("grads", updates, f"a dict with the params keys {sorted(labels)}")
         out, inner = {}, {}
         for lab, s in state.inner.items():
             u, inner[lab] = transforms[lab].update(

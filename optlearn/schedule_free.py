@@ -83,8 +83,7 @@ def scale_by_schedule_free_adamw(
         return ScheduleFreeState(0, tree_map(np.copy, params), tree_map(np.zeros_like, params), 0.0, -1.0, b1)
 
     def update(updates, state, params=None):
-        if type(state) is not ScheduleFreeState:
-            raise TypeError(f"schedule_free_adamw.update expected a ScheduleFreeState, got {type(state).__name__}")
+        T._check_state(state, ScheduleFreeState, "schedule_free_adamw")
         if params is None:
             raise ValueError("schedule_free_adamw needs params (the train point y); got params=None")
         k = state.k

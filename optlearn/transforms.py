@@ -113,10 +113,15 @@ def make_lr_fn(name: str, learning_rate: ScalarOrSchedule) -> Callable[[int], fl
     return lr_at
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an EmptyState", "an int", "a list"."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def _check_state(state: Any, cls: type, who: str) -> None:
     if type(state) is not cls:
         raise fail(f"{who}.update(state)", state, f"the {cls.__name__} made by its own init()",
-                   f"got a {type(state).__name__}; was the state made by another optimizer?")
+                   f"got {_a(type(state).__name__)}; was the state made by another optimizer?")
 
 
 # --------------------------------------------------------------------------- states

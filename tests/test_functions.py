@@ -87,10 +87,10 @@ def test_check_grad_detects_a_wrong_gradient():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: F.Quadratic([[1.0, 2.0], [0.0, 1.0]]), "A must be symmetric"),
-    (lambda: F.Quadratic([[1.0, 0.0], [0.0, -1.0]]), "A must be positive definite"),
-    (lambda: F.Quadratic(np.eye(2), b=[1.0]), r"b must have shape \(2,\)"),
-    (lambda: F.Quadratic.from_condition(0.5), "kappa must be >= 1"),
+    (lambda: F.Quadratic([[1.0, 2.0], [0.0, 1.0]]), r"^A=\[\[1.0, 2.0\], \[0.0, 1.0\]\] must be symmetric; \|A - A.T\| reaches 2"),
+    (lambda: F.Quadratic([[1.0, 0.0], [0.0, -1.0]]), r"^A=\[\[1.0, 0.0\], \[0.0, -1.0\]\] must be positive definite; its smallest eigenvalue is -1"),
+    (lambda: F.Quadratic(np.eye(2), b=[1.0]), r"^b=array\(\[1.\]\) must be of shape \(2,\) to match A; got shape \(1,\)"),
+    (lambda: F.Quadratic.from_condition(0.5), r"^kappa=0.5 must be a finite number >= 1"),
     (lambda: F.Rosenbrock().f(np.zeros(3)), r"x must have shape \(\.\.\., 2\)"),
     (lambda: F.Rastrigin(dim=3).grad(np.zeros(2)), r"x must have shape \(\.\.\., 3\)"),
     (lambda: F.DoubleWell().f(np.zeros(2)), r"shape \(\.\.\., 1\)"),

@@ -475,3 +475,28 @@ def test_clip_by_global_norm_wrong_state_message():
     from optlearn.clipping import clip_by_global_norm
     with pytest.raises(ValueError, match=r"^clip_by_global_norm.update\(state\)=None must be the ClipState made by its own init\(\)"):
         clip_by_global_norm(1.0).update(np.ones(1), None)
+
+
+@pytest.mark.parametrize("make, who, cls", [
+    (lambda: ol.lion(), "scale_by_lion", "LionState"),
+    (lambda: ol.lamb(), "scale_by_adam_eps_root", "AdamEpsRootState"),
+    (lambda: ol.adafactor(), "scale_by_factored_rms", "AdafactorState"),
+    (lambda: ol.schedule_free_adamw(), "schedule_free_adamw", "ScheduleFreeState"),
+])
+def test_modern_transforms_wrong_state_message_in_the_common_style(make, who, cls):
+    from optlearn.base import ChainState
+    opt = make()
+    p = np.ones(2)
+    good = opt.init(p)
+    bad = ChainState(ol.transforms.EmptyState() if not isinstance(s, ol.transforms.ValidateState) else s for s in good)
+    with pytest.raises(ValueError, match=rf"^{who}.update\(state\)=EmptyState\(\) must be the {cls} made by its own init\(\); got an EmptyState"):
+        opt.update(p, bad, p)
+
+
+def test_partition_messages_in_the_common_style():
+    from optlearn.partition import partition
+    opt = partition({"a": ol.sgd(lr=0.1)}, {"w": "b"})
+    with pytest.raises(ValueError, match=r"^param_labels=\{'w': 'b'\} must be labels among the transforms' keys \['a'\]; labels \['b'\] have no transform"):
+        opt.init({"w": np.ones(1)})
+    with pytest.raises(ValueError, match=r"^transforms\['a'\]=adam must be a GradientTransformation"):
+        partition({"a": ol.adam}, {"w": "a"})
