@@ -107,12 +107,36 @@ def check_tree(tree: Any, name: str = "params") -> Params:
 def apply_updates(params: Params, updates: Params) -> Params:
     """Return ``params + updates`` as new arrays (the inputs are not modified).
 
-    The result keeps the dtype of ``params``.
+    The result keeps the dtype of ``params``. Refused (``InvalidArgumentError``):
+    updates of another structure, dict keys or shape than ``params`` (broadcasting
+    that would change the parameter's shape), and integer or boolean params.
 
     Example:
         >>> apply_updates(np.array([1.0, 2.0]), np.array([-0.5, 0.5]))
         array([0.5, 2.5])
     """
+    if isinstance(params, dict) or isinstance(updates, dict):
+        if not (isinstance(params, dict) and isinstance(updates, dict)):
+            raise fail("updates", updates, f"{_a(type(params).__name__)} like params",
+                       f"updates is {_a(type(updates).__name__)} but params is {_a(type(params).__name__)}")
+        if params.keys() != updates.keys():
+            raise fail("updates", updates, f"a dict with the keys of params {sorted(params)}",
+                       f"updates keys {sorted(updates)} do not match")
+    for name, p in tree_items(params):
+        u = updates if name is None else updates[name]
+        where = "params" if name is None else f"params[{name!r}]"
+        kind = np.asarray(p).dtype.kind
+        if kind in "iub":
+            raise fail(where, p, "a floating-point array",
+                       f"got dtype {np.asarray(p).dtype}: the update would be truncated (torch refuses integer "
+                       "parameters too); use np.asarray(x, dtype=float)")
+        try:
+            fits = np.broadcast_shapes(np.shape(p), np.shape(u)) == np.shape(p)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise fail("updates" if name is None else f"updates[{name!r}]", u, f"of shape {np.shape(p)} like {where}",
+                       f"got shape {np.shape(u)}")
     return tree_map(lambda p, u: np.asarray(p + u, dtype=np.result_type(p)), params, updates)
 
 

@@ -553,3 +553,23 @@ def test_gradient_not_fitting_the_param_dtype_is_named(dtype, big):
     with pytest.raises(_ol.transforms.NonFiniteUpdateError,
                        match=rf"likely cause: the gradient for parameter 'params' is finite in float64 but does not fit the parameter's dtype {np.dtype(dtype).name}"):
         opt.update(np.array([big, 0.0]), opt.init(p), p)
+
+
+@pytest.mark.parametrize("params, updates, message", [
+    (np.ones(1), np.ones(3), r"^updates=array\(\[1., 1., 1.\]\) must be of shape \(1,\) like params; got shape \(3,\)"),
+    (np.ones(2), np.ones(3), r"^updates=.* must be of shape \(2,\) like params; got shape \(3,\)"),
+    ({"a": np.ones(1)}, {"b": np.ones(1)}, r"^updates=.* must be a dict with the keys of params \['a'\]"),
+    ({"a": np.ones(1)}, np.ones(1), r"^updates=.* must be a dict like params"),
+    (np.array([1, 2]), np.ones(2), r"^params=array\(\[1, 2\]\) must be a floating-point array; got dtype int64"),
+])
+def test_apply_updates_refuses_mismatches_and_integer_params(params, updates, message):
+    import optlearn as _ol
+    with pytest.raises(ValueError, match=message):
+        _ol.apply_updates(params, updates)
+
+
+def test_apply_updates_keeps_ordinary_calls():
+    import optlearn as _ol
+    out = _ol.apply_updates({"w": np.ones(2, dtype=np.float32)}, {"w": np.array([0.5, -0.5])})
+    assert out["w"].dtype == np.float32 and out["w"].tolist() == [1.5, 0.5]
+    assert _ol.apply_updates(np.ones(2), np.float64(1.0)).tolist() == [2.0, 2.0]
