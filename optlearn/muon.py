@@ -150,7 +150,7 @@ def muon_momentum(momentum: float = 0.95, nesterov: bool = True) -> GradientTran
         >>> t.update(np.array([2.0]), t.init(np.zeros(1)))[0]
         array([1.])
     """
-    V.check_in_range("momentum", momentum, 0, 1, high_open=True)
+    T._unit("momentum", momentum, torch_accepts_one=True)
     V.check_bool("nesterov", nesterov)
 
     def init(params):

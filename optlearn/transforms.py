@@ -84,8 +84,25 @@ __all__ = [
 # --------------------------------------------------------------------------- checks
 
 
-def _unit(name: str, value: Any) -> float:
-    """A coefficient in ``[0, 1)`` (a momentum, a beta, a smoothing constant)."""
+_TORCH_ACCEPTS = {
+    "momentum": "torch accepts momentum >= 1, but the momentum buffer then never decays (at 1) or grows "
+                "geometrically (above 1); refused here so that the run cannot diverge silently",
+    "dampening": "torch accepts dampening >= 1, but then every gradient after the first enters the buffer with "
+                 "weight 1 - dampening <= 0 (ignored or reversed); refused here",
+    "alpha": "torch accepts alpha >= 1, but then the average of g**2 never takes in a gradient (at 1) or goes "
+             "negative (above 1, NaN); refused here",
+    "rho": "torch accepts rho = 1, but then the averages never take in a gradient and the step stays "
+           "sqrt(eps)/sqrt(eps) times the gradient; refused here",
+}
+
+
+def _unit(name: str, value: Any, torch_accepts_one: bool = False) -> float:
+    """A coefficient in ``[0, 1)`` (a momentum, a beta, a smoothing constant).
+
+    ``torch_accepts_one``: torch takes values >= 1 for this argument; the message says so and why we refuse."""
+    if torch_accepts_one and isinstance(value, Real) and not isinstance(value, (bool, np.bool_)) \
+            and _finite(value) and value >= 1:
+        raise fail(name, float(value), "in [0, 1)", _TORCH_ACCEPTS[name])
     return check_in_range(name, value, 0, 1, high_open=True)
 
 
@@ -664,8 +681,8 @@ def trace(momentum: float, dampening: float = 0.0, nesterov: bool = False) -> Gr
         >>> u
         array([3.])
     """
-    momentum = _unit("momentum", momentum)
-    dampening = _unit("dampening", dampening)
+    momentum = _unit("momentum", momentum, torch_accepts_one=True)
+    dampening = _unit("dampening", dampening, torch_accepts_one=True)
     nesterov = check_bool("nesterov", nesterov)
     if nesterov and (momentum <= 0 or dampening != 0):
         raise fail("nesterov", True, "used with momentum > 0 and dampening == 0",
@@ -803,7 +820,7 @@ def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8, centered: bool = False)
         >>> t.update(np.array([2.0]), t.init(np.zeros(1)))[0]
         array([2.])
     """
-    alpha = _unit("alpha", alpha)
+    alpha = _unit("alpha", alpha, torch_accepts_one=True)
     eps = check_non_negative("eps", eps)
     centered = check_bool("centered", centered)
 
@@ -875,7 +892,7 @@ def scale_by_adadelta(rho: float = 0.9, eps: float = 1e-6) -> GradientTransforma
         >>> t.update(np.array([3.0]), t.init(np.zeros(1)))[0]
         array([0.9486833])
     """
-    rho = _unit("rho", rho)
+    rho = _unit("rho", rho, torch_accepts_one=True)
     eps = check_non_negative("eps", eps)
 
     def init(params):

@@ -85,3 +85,23 @@ def test_ints_beyond_float_range_get_a_clear_message(make, message):
     with pytest.raises(ValueError) as info:
         make()
     assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize("make, name, reason", [
+    (lambda: __import__("optlearn").sgd(momentum=1.0), "momentum", "torch accepts momentum >= 1"),
+    (lambda: __import__("optlearn").sgd(momentum=0.5, dampening=1.0), "dampening", "torch accepts dampening >= 1"),
+    (lambda: __import__("optlearn").rmsprop(alpha=1.0), "alpha", "torch accepts alpha >= 1"),
+    (lambda: __import__("optlearn").rmsprop(momentum=1.5), "momentum", "torch accepts momentum >= 1"),
+    (lambda: __import__("optlearn").adadelta(rho=1.0), "rho", "torch accepts rho = 1"),
+    (lambda: __import__("optlearn").muon(momentum=1.0), "momentum", "torch accepts momentum >= 1"),
+])
+def test_refusals_of_values_torch_accepts_say_so(make, name, reason):
+    with pytest.raises(ValueError, match=rf"^{name}=1.\d must be in \[0, 1\); {reason}, but .*refused here"):
+        make()
+
+
+def test_betas_which_torch_also_refuses_get_no_torch_note():
+    import optlearn as _ol
+    with pytest.raises(ValueError) as info:
+        _ol.adam(betas=(1.0, 0.9))
+    assert str(info.value) == "betas[0]=1.0 must be in [0, 1)"
