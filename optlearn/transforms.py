@@ -385,9 +385,11 @@ def validate_grads() -> GradientTransformation:
     def update(updates, state, params=None):
         _check_state(state, ValidateState, "validate_grads")
         if params is not None:
+            check_tree(params)
             _check_same_structure(updates, params)
         if state.structure is not None:
-            _check_state_structure(state.structure, params if params is not None else updates)
+            _check_state_structure(state.structure, params if params is not None else updates,
+                                   check_dtype=params is not None)
         updates = _scalars_to_arrays(updates)
         for name, g in tree_items(updates):
             where = "grads" if name is None else f"grads[{name!r}]"
@@ -436,7 +438,7 @@ def _check_same_structure(grads: Params, params: Params) -> None:
                        f"for parameter {_label(name)!r}")
 
 
-def _check_state_structure(structure: Any, params: Params) -> None:
+def _check_state_structure(structure: Any, params: Params, check_dtype: bool = True) -> None:
     if isinstance(structure, dict) != isinstance(params, dict) or (
         isinstance(structure, dict) and structure.keys() != params.keys()
     ):
@@ -444,7 +446,12 @@ def _check_state_structure(structure: Any, params: Params) -> None:
         raise InvalidArgumentError("state=<optimizer state> must be the state made by init() for these params; "
                                    f"it was made for {made}; call init(params) again")
     for name, p in tree_items(params):
-        shape = (structure if name is None else structure[name])[0]
+        shape, dtype = structure if name is None else structure[name]
+        if check_dtype and isinstance(p, np.ndarray) and np.issubdtype(p.dtype, np.floating) and p.dtype != dtype:
+            raise InvalidArgumentError(
+                "state=<optimizer state> must be the state made by init() for these params; "
+                f"it was made for dtype {dtype} but parameter {_label(name)!r} has dtype {p.dtype}; "
+                "call init(params) again")
         if np.shape(p) != shape:
             raise InvalidArgumentError(
                 "state=<optimizer state> must be the state made by init() for these params; "

@@ -573,3 +573,22 @@ def test_apply_updates_keeps_ordinary_calls():
     out = _ol.apply_updates({"w": np.ones(2, dtype=np.float32)}, {"w": np.array([0.5, -0.5])})
     assert out["w"].dtype == np.float32 and out["w"].tolist() == [1.5, 0.5]
     assert _ol.apply_updates(np.ones(2), np.float64(1.0)).tolist() == [2.0, 2.0]
+
+
+def test_state_made_for_another_dtype_is_refused():
+    import optlearn as _ol
+    opt = _ol.adam()
+    state = opt.init(np.ones(2))
+    with pytest.raises(ValueError, match=r"it was made for dtype float64 but parameter 'params' has dtype float32; call init\(params\) again"):
+        opt.update(np.ones(2, np.float32), state, np.ones(2, np.float32))
+
+
+@pytest.mark.parametrize("params, message", [
+    ([1.0, 1.0], r"^params=\[1.0, 1.0\] must be a float numpy array or a dict name -> array; got a list"),
+    (np.array([1, 2]), r"^params=array\(\[1, 2\]\) must be a real floating-point numpy array; got dtype int64"),
+])
+def test_update_checks_the_params_it_is_given(params, message):
+    import optlearn as _ol
+    opt = _ol.adamw()
+    with pytest.raises(ValueError, match=message):
+        opt.update(np.ones(2), opt.init(np.ones(2)), params)
