@@ -22,7 +22,9 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from optlearn.base import check_transformation
 from optlearn.loop import optimize
+from optlearn.train import _check_data
 from optlearn.validation import (
     check_callable, check_in_range, check_int, check_number, check_positive, fail,
 )
@@ -309,9 +311,7 @@ def lr_range_test(model, params, optimizer_fn: Callable, data, lr_min: float = 1
     lr_min = check_positive("lr_min", lr_min)
     lr_max = check_number("lr_max", lr_max, low=lr_min, low_open=True)
     check_callable("optimizer_fn", optimizer_fn, "a function lr -> optimizer")
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise fail("data", data, "a pair (X, y)")
-    X, y = np.asarray(data[0]), np.asarray(data[1])
+    X, y = _check_data("data", data)
     n = len(X)
     steps = check_int("steps", steps, low=1)
     batch_size = n if batch_size is None else check_int("batch_size", batch_size, low=1, high=n)
@@ -325,7 +325,15 @@ def lr_range_test(model, params, optimizer_fn: Callable, data, lr_min: float = 1
         return model.loss_and_grad(params, X[idx], y[idx], train=True, rng=rng)
 
     losses, smoothed, avg = [], [], 0.0
-    optimizer = optimizer_fn(lambda count: float(lrs_all[count]))
+    try:
+        optimizer = optimizer_fn(lambda count: float(lrs_all[count]))
+    except (ValueError, TypeError) as error:
+        if "schedule" in str(error) or "must be a finite number" in str(error):
+            raise fail("optimizer_fn", optimizer_fn, "a function lr -> optimizer whose lr may be a schedule "
+                       "count -> lr", f"the optimizer it builds refused a schedule ({error}); "
+                       "lr_range_test needs an optimizer that takes a schedule") from None
+        raise
+    check_transformation("optimizer_fn(lr)", optimizer)
     for step in optimize(loss_and_grad, params, optimizer, steps - 1):
         if not np.isfinite(step.loss):
             break

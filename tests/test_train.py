@@ -263,3 +263,29 @@ def test_fit_hint_before_any_update_is_not_about_the_lr():
     assert fit_hint(np.array([]), 0, 1) == ("the loss or parameters were non-finite before any update (epoch 1): "
                                             "not a learning-rate problem; check the data and the initial parameters "
                                             "for NaN or infinity")
+
+
+@pytest.mark.parametrize("data, message", [
+    ("short_y", r"must be a pair \(X, y\) with one target per row of X; got 20 rows and 5 targets"),
+    ((1.0, 2.0), r"must be a pair \(X, y\) with one target per row of X; got 0 rows and 0 targets"),
+    ("empty", r"must be a pair \(X, y\) with at least one row"),
+])
+def test_lr_range_test_checks_data_as_fit_does(data, message):
+    from optlearn.tuning import lr_range_test
+    X, y, _ = D.linear(20, d=2, seed=0)
+    data = {"short_y": (X, y[:5]), "empty": (X[:0], y[:0])}.get(data, data) if isinstance(data, str) else data
+    m = LinearRegression(2)
+    with pytest.raises(ValueError, match=r"(?s)^data=.*" + message):
+        lr_range_test(m, m.init_params(), lambda lr: ol.sgd(lr=lr), data)
+
+
+def test_lr_range_test_refuses_what_optimizer_fn_returns_when_not_an_optimizer():
+    from optlearn.tuning import lr_range_test
+    X, y, _ = D.linear(20, d=2, seed=0)
+    m = LinearRegression(2)
+    with pytest.raises(ValueError, match=r"^optimizer_fn\(lr\)=None must be a GradientTransformation"):
+        lr_range_test(m, m.init_params(), lambda lr: None, (X, y))
+    with pytest.raises(ValueError) as info:
+        lr_range_test(m, m.init_params(), lambda lr: ol.schedule_free_adamw(lr=lr), (X, y))
+    assert "lr_range_test needs an optimizer that takes a schedule" in str(info.value)
+    assert " at 0x" not in str(info.value)
