@@ -334,7 +334,14 @@ def lr_range_test(model, params, optimizer_fn: Callable, data, lr_min: float = 1
                        "lr_range_test needs an optimizer that takes a schedule") from None
         raise
     check_transformation("optimizer_fn(lr)", optimizer)
+    first_lr = math.nan
     for step in optimize(loss_and_grad, params, optimizer, steps - 1):
+        if step.t == 1:
+            first_lr = step.lr
+        elif step.t == 2 and step.lr == first_lr and lrs_all[1] != lrs_all[0]:
+            raise fail("optimizer_fn", optimizer_fn, "a function that gives its argument lr (a schedule) to the optimizer",
+                       f"the optimizer's learning rate stayed {step.lr:g} while the test raises it to "
+                       f"{lrs_all[1]:g}; pass lr itself, not lr(0)")
         if not np.isfinite(step.loss):
             break
         avg = smoothing * avg + (1 - smoothing) * step.loss

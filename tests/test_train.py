@@ -289,3 +289,13 @@ def test_lr_range_test_refuses_what_optimizer_fn_returns_when_not_an_optimizer()
         lr_range_test(m, m.init_params(), lambda lr: ol.schedule_free_adamw(lr=lr), (X, y))
     assert "lr_range_test needs an optimizer that takes a schedule" in str(info.value)
     assert " at 0x" not in str(info.value)
+
+
+def test_lr_range_test_detects_an_optimizer_fn_that_freezes_the_lr():
+    from optlearn.tuning import lr_range_test
+    X, y, _ = D.linear(20, d=2, seed=0)
+    m = LinearRegression(2)
+    with pytest.raises(ValueError, match=r"the optimizer's learning rate stayed 1e-06 while the test raises it to .*pass lr itself, not lr\(0\)"):
+        lr_range_test(m, m.init_params(), lambda lr: ol.sgd(lr=float(lr(0))), (X, y), steps=10)
+    result = lr_range_test(m, m.init_params(), lambda lr: ol.adagrad(lr=lr, lr_decay=0.1), (X, y), steps=10)
+    assert len(result.lrs) >= 3
