@@ -219,7 +219,7 @@ def test_figures_are_2x_and_open_full_size(make_page, toc_page):
     open_page(pg, toc_page.html, wait_math=False)
     pg.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
     pg.wait_for_function("() => Array.from(document.images).every(i => i.complete)", timeout=15000)
-    figs = pg.evaluate("""() => Array.from(document.querySelectorAll('.cell_output img'))
+    figs = pg.evaluate("""() => Array.from(document.querySelectorAll('.cell_output img, article figure img'))
         .filter(i => !i.closest('.animation'))
         .map(i => ({src: i.getAttribute('src').slice(0, 60), nat: i.naturalWidth, css: i.getAttribute('width'),
                     shown: i.getBoundingClientRect().width, link: i.closest('a') ? i.closest('a').getAttribute('href') : null}))""")
@@ -233,7 +233,7 @@ def test_figures_are_2x_and_open_full_size(make_page, toc_page):
     unlinked = [f for f in figs if not f["link"]]
     assert not unlinked, f"{toc_page.html}: figures a tap does not open: {unlinked}"
     # the link is optlearn.js's (a.optlearn-figure-link) or Sphinx's own for a scaled image
-    first = pg.locator(".cell_output a:has(img)").first
+    first = pg.locator(".cell_output a:has(img), article figure a:has(img)").first
     href = first.get_attribute("href")
     if not href.startswith("data:"):
         first.scroll_into_view_if_needed()
