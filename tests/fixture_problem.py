@@ -25,3 +25,14 @@ def grad(x: np.ndarray) -> np.ndarray:
     d = flat - c
     g = np.tanh(d) + 0.4 * d**3 + 0.05 * (np.roll(flat, 1) + np.roll(flat, -1))
     return g.reshape(np.shape(x))
+
+
+def flatten(tree) -> list[np.ndarray]:
+    """The arrays of a parameter/state tree (arrays, dicts by sorted key, tuples), in order."""
+    if isinstance(tree, np.ndarray):
+        return [tree]
+    if isinstance(tree, dict):
+        return [a for k in sorted(tree) for a in flatten(tree[k])]
+    if isinstance(tree, tuple):
+        return [a for t in tree for a in flatten(t)]
+    return []

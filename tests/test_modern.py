@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import optlearn as ol
-from fixture_problem import STEPS, grad, start
+from fixture_problem import STEPS, flatten as _flatten, grad, start
 
 FIX = json.loads((pathlib.Path(__file__).parent / "fixtures" / "modern_optimizers.json").read_text())
 RTOL, ATOL = 1e-10, 1e-12
@@ -317,16 +317,6 @@ def test_update_is_pure(name):
         for leaf in _flatten(new_state):
             assert not any(np.shares_memory(leaf, old) for old in _flatten(state))
         x, state = ol.apply_updates(x, updates), new_state
-
-
-def _flatten(tree):
-    if isinstance(tree, np.ndarray):
-        return [tree]
-    if isinstance(tree, dict):
-        return [a for k in sorted(tree) for a in _flatten(tree[k])]
-    if isinstance(tree, tuple):
-        return [a for t in tree for a in _flatten(t)]
-    return []
 
 
 # ----------------------------------------------------------------------------- bad input

@@ -15,7 +15,7 @@ import pytest
 
 import optlearn as ol
 from optlearn import schedules
-from fixture_problem import STEPS, grad, start
+from fixture_problem import STEPS, flatten as _flatten, grad, start
 
 FIXTURES = json.loads((pathlib.Path(__file__).parent / "fixtures" / "torch_optimizers.json").read_text())
 RTOL, ATOL = 1e-10, 1e-12
@@ -135,16 +135,6 @@ def test_update_is_pure(name, params):
         for leaf in _flatten(new_state):  # the new state shares no array with the old one
             assert not any(np.shares_memory(leaf, old) for old in _flatten(state))
         x, state = ol.apply_updates(x, updates), new_state
-
-
-def _flatten(tree):
-    if isinstance(tree, np.ndarray):
-        return [tree]
-    if isinstance(tree, dict):
-        return [a for k in sorted(tree) for a in _flatten(tree[k])]
-    if isinstance(tree, tuple):
-        return [a for t in tree for a in _flatten(t)]
-    return []
 
 
 def test_classic_momentum_is_sgd_momentum():
