@@ -222,10 +222,46 @@ def extract(out: Path = GETTEXT) -> None:
                    check=True, cwd=ROOT, env=_sphinx_env())
 
 
+QUIZ_CATALOG = CATALOGS / "quizzes.po"
+
+
+def quiz_messages() -> list[str]:
+    """The quizzes' texts (questions, options, feedback, jupyterquiz's words)."""
+    sys.path.insert(0, str(ROOT))
+    from optlearn.exercises.quizzes import messages
+
+    return messages()
+
+
+def update_quizzes() -> None:
+    """Merge the quizzes' current texts into ``quizzes.po`` (as sphinx-intl does for pages:
+    new texts untranslated, changed ones fuzzy, removed ones dropped)."""
+    from babel.messages.catalog import Catalog
+
+    template = Catalog(locale=LANGUAGE, project="optlearn quizzes")
+    for text in quiz_messages():
+        template.add(text)
+    if QUIZ_CATALOG.exists():
+        catalog = _read(QUIZ_CATALOG)
+        catalog.update(template)
+        catalog.obsolete.clear()
+    else:
+        catalog = Catalog(locale=LANGUAGE, project="optlearn quizzes")
+        for text in quiz_messages():
+            catalog.add(text)
+    _write(QUIZ_CATALOG, catalog)
+
+
 def update() -> None:
     extract()
     subprocess.run(["sphinx-intl", "update", "-p", str(GETTEXT), "-l", LANGUAGE, "-d", str(LOCALE), "-w", "0"],
                    check=True, cwd=ROOT)
+    update_quizzes()
+    for path in po_files():   # a removed message is gone (git keeps its history)
+        catalog = _read(path)
+        if catalog.obsolete:
+            catalog.obsolete.clear()
+            _write(path, catalog)
     prefill()
 
 
@@ -253,7 +289,7 @@ def in_step() -> list[str]:
     extract(tmp)
     problems = []
     pots = {p.relative_to(tmp).with_suffix(""): p for p in tmp.rglob("*.pot")}
-    pos = {p.relative_to(CATALOGS).with_suffix(""): p for p in po_files()}
+    pos = {p.relative_to(CATALOGS).with_suffix(""): p for p in po_files() if p != QUIZ_CATALOG}
     for name in sorted(set(pots) | set(pos)):
         if name not in pos:
             problems.append(f"{name}: no catalog (run `python tools/i18n.py update` and translate)")
@@ -268,6 +304,12 @@ def in_step() -> list[str]:
             problems.append(f"{name}: English message without translation entry: {msg[:80]!r}")
         for msg in sorted(have - wanted):
             problems.append(f"{name}: translation of a message the English no longer has: {msg[:80]!r}")
+    wanted = set(quiz_messages())
+    have = {m.id for m in _read(QUIZ_CATALOG) if m.id} if QUIZ_CATALOG.exists() else set()
+    for msg in sorted(wanted - have):
+        problems.append(f"quizzes: quiz text without translation entry: {msg[:80]!r}")
+    for msg in sorted(have - wanted):
+        problems.append(f"quizzes: translation of a quiz text that no longer exists: {msg[:80]!r}")
     return problems
 
 

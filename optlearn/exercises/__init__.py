@@ -18,6 +18,8 @@ how-to in the repository.
 
 from __future__ import annotations
 
+import json
+
 import pkgutil
 from pathlib import Path
 
@@ -121,18 +123,21 @@ _SCRIPT = """
 """
 
 
-def quiz_html(chapter: str, div_id: str | None = None) -> tuple[str, str]:
+def quiz_html(chapter: str, div_id: str | None = None, language: str = "en") -> tuple[str, str]:
     """The HTML and JavaScript that ``jupyterquiz.display_quiz`` shows, with a fixed id.
 
     ``display_quiz`` picks a random 12-letter id for its container; this builds
     the same output with the id ``div_id`` (default ``"optlearnQuiz_<chapter>"``),
     the questions of :func:`optlearn.exercises.quizzes.build` embedded in the script
     (nothing is fetched when the page is viewed), the theme's colours, and the
-    keyboard and decimal-comma support of ``_SCRIPT``.
+    keyboard and decimal-comma support of ``_SCRIPT``. In another ``language`` (the
+    Chinese edition's ``"zh_CN"``) the questions, the feedback and jupyterquiz's own words
+    come from that language's catalog (:func:`optlearn.exercises.quizzes.build`).
 
     Args:
         chapter: One of :data:`CHAPTERS`.
         div_id: The container's id; it must be a JavaScript identifier.
+        language: ``"en"`` or one of :data:`optlearn.exercises.quizzes.LANGUAGES`.
 
     Returns:
         The pair ``(html, javascript)``.
@@ -145,15 +150,20 @@ def quiz_html(chapter: str, div_id: str | None = None) -> tuple[str, str]:
     from jupyterquiz.dynamic.loader import load_questions_script
     from jupyterquiz.dynamic.renderer import build_script, build_styles, render_div
 
-    from optlearn.exercises.quizzes import build
+    from optlearn.exercises.quizzes import UI_TEXTS, build, translator
 
     div_id = div_id or f"optlearnQuiz_{chapter}"
     if not div_id.isidentifier():
         raise ValueError(f"div_id={div_id!r} must be a JavaScript identifier")
-    prefix, static, url = load_questions_script(build(chapter), div_id)
+    prefix, static, url = load_questions_script(build(chapter, language), div_id)
     html = render_div(div_id, False, True, False, 1_000_000, 600, 10, "left")
     html += build_styles(div_id, COLORS) + _STYLE.replace("DIV_ID", div_id)
-    return html, build_script(prefix, static, url, div_id, True) + _SCRIPT.replace("DIV_ID", div_id)
+    script = build_script(prefix, static, url, div_id, True) + _SCRIPT.replace("DIV_ID", div_id)
+    if language != "en":  # jupyterquiz's own words, as JavaScript string literals
+        translate = translator(language)
+        for text in sorted(UI_TEXTS, key=len, reverse=True):
+            script = script.replace(f'"{text}"', json.dumps(translate(text), ensure_ascii=False))
+    return html, script
 
 
 def show_quiz(chapter: str, div_id: str | None = None) -> None:

@@ -20,6 +20,12 @@ its answers are tried in order by jupyterquiz:
 No ``precision`` field is set: jupyterquiz would round the reader's number before
 comparing, which accepts numbers that are not correct to the stated digits.
 
+The Chinese edition's quizzes are the same questions with every text taken from the
+catalog ``locale/zh_CN/LC_MESSAGES/quizzes.po`` (``build(chapter, "zh_CN")``), written
+to ``book/quizzes/zh_CN/<chapter>.json``; :func:`messages` lists the texts to translate
+(``python tools/i18n.py update`` merges them into the catalog). A text without a
+translation raises :class:`MissingTranslation`, so no quiz is half translated.
+
 Example:
     >>> [q["type"] for q in build("momentum")]
     ['numeric', 'numeric', 'multiple_choice']
@@ -40,10 +46,18 @@ import numpy as np
 from optlearn.exercises import CHAPTERS
 from optlearn.exercises._core import Exercise, MultipleChoiceExercise, ValueExercise, _to_float
 
-__all__ = ["QUIZ_DIR", "build", "dumps", "numeric", "mc", "questions", "write_all"]
+__all__ = ["QUIZ_DIR", "LANGUAGES", "MissingTranslation", "build", "dumps", "messages", "numeric", "mc",
+           "questions", "quiz_path", "translator", "write_all", "UI_TEXTS"]
 
-#: Where the quiz files live: ``book/quizzes`` of the repository.
-QUIZ_DIR = Path(__file__).resolve().parents[2] / "book" / "quizzes"
+_ROOT = Path(__file__).resolve().parents[2]
+#: Where the quiz files live: ``book/quizzes`` of the repository (``book/quizzes/<language>``
+#: for a translated edition).
+QUIZ_DIR = _ROOT / "book" / "quizzes"
+#: The translated editions; their catalogs are ``locale/<language>/LC_MESSAGES/quizzes.po``.
+LANGUAGES = ("zh_CN",)
+LOCALE_DIR = _ROOT / "locale"
+#: jupyterquiz's own words on the page (its script), translated with the questions.
+UI_TEXTS = ("Type numeric answer here:", "Incorrect -- try again.", "Correct!", "Correct", "Numeric answer")
 
 DEFAULT_FEEDBACK = "Not quite. Try again, or work it out step by step."
 
@@ -107,24 +121,82 @@ def questions(chapter: str) -> list[Exercise]:
     return list(importlib.import_module(f"optlearn.exercises.{chapter}").QUIZ)
 
 
-def build(chapter: str) -> list[dict[str, Any]]:
-    """The quiz of ``chapter`` as jupyterquiz question dicts."""
-    return [mc(q) if isinstance(q, MultipleChoiceExercise) else numeric(q) for q in questions(chapter)]
+class MissingTranslation(LookupError):
+    """A quiz text has no (or only a fuzzy) translation in its language's catalog."""
 
 
-def dumps(chapter: str) -> str:
+_TEXT_KEYS = ("question", "answer", "feedback")
+
+
+def translator(language: str):
+    """``translate(text) -> str`` from ``locale/<language>/LC_MESSAGES/quizzes.po``.
+
+    Raises:
+        ValueError: ``language`` is not one of :data:`LANGUAGES`.
+        MissingTranslation: (when called) the text has no translation, or a fuzzy one.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"language={language!r} must be one of {', '.join(('en',) + LANGUAGES)}")
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIR / language / "LC_MESSAGES" / "quizzes.po"
+    with open(path, "rb") as f:
+        catalog = {m.id: m.string for m in read_po(f) if m.id and m.string and not m.fuzzy}
+
+    def translate(text: str) -> str:
+        try:
+            return catalog[text]
+        except KeyError:
+            raise MissingTranslation(f"{path.relative_to(_ROOT)} has no translation of {text!r}: "
+                                     f"run `python tools/i18n.py update` and translate it") from None
+    return translate
+
+
+def messages(chapter: str | None = None) -> list[str]:
+    """The texts of the quizzes (of one chapter, or all and jupyterquiz's own words), in order."""
+    out: list[str] = [] if chapter else list(UI_TEXTS)
+    for ch in [chapter] if chapter else CHAPTERS:
+        for q in build(ch):
+            out.append(q["question"])
+            for a in q["answers"]:
+                out += [a[k] for k in _TEXT_KEYS[1:] if a.get(k)]
+    return list(dict.fromkeys(out))
+
+
+def build(chapter: str, language: str = "en") -> list[dict[str, Any]]:
+    """The quiz of ``chapter`` as jupyterquiz question dicts, in ``language``."""
+    quiz = [mc(q) if isinstance(q, MultipleChoiceExercise) else numeric(q) for q in questions(chapter)]
+    if language == "en":
+        return quiz
+    translate = translator(language)
+    for q in quiz:
+        q["question"] = translate(q["question"])
+        for a in q["answers"]:
+            for k in _TEXT_KEYS[1:]:
+                if a.get(k):
+                    a[k] = translate(a[k])
+    return quiz
+
+
+def dumps(chapter: str, language: str = "en") -> str:
     """The JSON text of a quiz file."""
-    return json.dumps(build(chapter), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(build(chapter, language), indent=2, ensure_ascii=False) + "\n"
+
+
+def quiz_path(chapter: str, language: str = "en", directory: Path = QUIZ_DIR) -> Path:
+    """``directory/<chapter>.json`` (English) or ``directory/<language>/<chapter>.json``."""
+    return (directory if language == "en" else directory / language) / f"{chapter}.json"
 
 
 def write_all(directory: Path = QUIZ_DIR) -> list[Path]:
-    """Write every chapter's quiz to ``directory/<chapter>.json``."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write every chapter's quiz, in English and in every translated language."""
     paths = []
-    for chapter in CHAPTERS:
-        path = directory / f"{chapter}.json"
-        path.write_text(dumps(chapter), encoding="utf-8")
-        paths.append(path)
+    for language in ("en",) + LANGUAGES:
+        for chapter in CHAPTERS:
+            path = quiz_path(chapter, language, directory)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dumps(chapter, language), encoding="utf-8")
+            paths.append(path)
     return paths
 
 
