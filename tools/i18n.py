@@ -61,18 +61,29 @@ def glossary() -> list[tuple[str, str, list[str]]]:
         zh_cell = _strip_md(cells[1])
         forms = [f.strip() for f in re.split(r"[（）/]", zh_cell) if f.strip()]
         forms = [re.sub(r"\$[^$]*\$", "", f).strip() for f in forms]
+        first_is_name = bool(forms) and not re.search(r"[\u4e00-\u9fff]", forms[0])
         forms = [f for f in forms if re.search(r"[\u4e00-\u9fff]", f)]
-        if forms:
+        if forms and not first_is_name:   # "Adam（自适应矩估计）": the name itself is the term
             rows.append((en, forms[0], forms))
     return rows
 
 
+def glossary_chinese_forms() -> list[str]:
+    """Every Chinese form of the glossary (names' Chinese glosses too)."""
+    forms = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| **"):
+            cell = _strip_md([c.strip() for c in line.strip().strip("|").split("|")][1])
+            for f in re.split(r"[（）/]", cell):
+                f = re.sub(r"\$[^$]*\$", "", f).strip()
+                if re.search(r"[\u4e00-\u9fff]", f):
+                    forms.append(f)
+    return forms
+
+
 def jieba_words() -> list[str]:
     """Every Chinese glossary form, as words for jieba's user dictionary (longest first)."""
-    words: set[str] = set()
-    for _, _, forms in glossary():
-        for form in forms:
-            words.add(form.replace(" ", ""))
+    words = {form.replace(" ", "") for form in glossary_chinese_forms()}
     return sorted(words, key=lambda w: (-len(w), w))
 
 
@@ -143,9 +154,26 @@ def _prose(text: str) -> str:
     return _LINK.sub("]", text)
 
 
+def is_math_block(msgid: str) -> bool:
+    """A display-maths block's message: its LaTeX between a leading and a trailing newline."""
+    return len(msgid) > 2 and msgid.startswith("\n") and msgid.endswith("\n")
+
+
+_REFERENCE = re.compile(r"\b(19|20)\d\d\b.*\b(et al|arXiv|Proc|Journal|Conference|ICML|NeurIPS|NIPS|ICLR|"
+                        r"JMLR|COLT|AISTATS|Press|Springer|pp\.|vol\.|doi|Lecture|Optimization|Mathematical)",
+                        re.S | re.I)
+
+
+def is_reference(msgid: str) -> bool:
+    """A bibliography entry (authors, year, title, venue): it may stay as written."""
+    return bool(_REFERENCE.search(msgid)) and len(msgid) < 600
+
+
 def needs_translation(msgid: str) -> bool:
     """Whether ``msgid`` has words to translate (not only maths, code, names or numbers)."""
-    words = re.findall(r"[A-Za-z]{2,}", _prose(msgid))
+    if is_math_block(msgid):
+        return False
+    words = re.findall(r"[A-Za-z]{2,}", re.sub(r"\\[A-Za-z]+", " ", _prose(msgid)))
     return bool(words)
 
 
@@ -159,6 +187,8 @@ def term_problems(msgid: str, msgstr: str, terms=None, exceptions=None) -> list[
     """The glossary terms of ``msgid`` whose Chinese term ``msgstr`` does not use."""
     terms = glossary() if terms is None else terms
     exceptions = load_exceptions() if exceptions is None else exceptions
+    if is_math_block(msgid) or is_reference(msgid) or _is_headword(msgid):
+        return []   # maths, a cited title, a glossary headword: the English stays
     allowed = exceptions.get(msgid, {})
     prose_en = _prose(msgid)
     problems = []
@@ -184,7 +214,10 @@ def lint_file(path: Path, terms=None, exceptions=None) -> list[str]:
         if not m.string:
             problems.append(f"{where}: untranslated")
             continue
-        if markup(m.id) != markup(m.string):
+        if is_math_block(m.id):
+            if _without_text(m.id) != _without_text(m.string):
+                problems.append(f"{where}: the maths of a display block differs (only \\text{{...}} may change)")
+        elif markup(m.id) != markup(m.string):
             missing = sorted(set(markup(m.id)) - set(markup(m.string)))
             extra = sorted(set(markup(m.string)) - set(markup(m.id)))
             problems.append(f"{where}: markup differs (missing {missing}, added {extra})")
@@ -196,10 +229,35 @@ def lint_file(path: Path, terms=None, exceptions=None) -> list[str]:
     return problems
 
 
+def _without_text(latex: str) -> str:
+    return re.sub(r"\\text\{[^{}]*\}", r"\\text{}", latex)
+
+
+def _is_headword(msgid: str) -> bool:
+    """A whole message in bold, like the glossary's Term column: the English term defined."""
+    return bool(re.fullmatch(r"\*\*[^*]+\*\*", msgid.strip()))
+
+
 def _name_only(msgid: str) -> bool:
-    """A message that stays as it is in Chinese: a name, a title of a work, a citation."""
+    """A message that stays as it is in Chinese: a name, a glossary headword, a citation."""
     prose = _prose(msgid).strip()
+    if _is_headword(msgid) or is_reference(msgid):
+        return True
     return len(prose) <= 40 and not re.search(r"\b(the|a|an|is|are|of|and|to|with|for|in)\b", prose, re.I)
+
+
+def unused_exceptions() -> list[tuple[str, str]]:
+    """The ``(msgid, term)`` exceptions that no catalog needs (the test keeps the file honest)."""
+    terms = glossary()
+    needed = set()
+    for path in po_files():
+        for m in _read(path):
+            if m.id and m.string:
+                for en, zh, forms in terms:
+                    if term_problems(m.id, m.string, [(en, zh, forms)], {}):
+                        needed.add((m.id, en))
+    return [(msgid, term) for msgid, terms_ in load_exceptions().items() for term in terms_
+            if (msgid, term) not in needed]
 
 
 # ----------------------------------------------------------------------------- commands
