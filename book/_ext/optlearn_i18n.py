@@ -26,8 +26,10 @@ same stored notebook outputs, translated through ``locale/zh_CN/LC_MESSAGES``), 
 
 5. Glued numbers in translated text. Sphinx parses each translation as a small document
    of its own, in which myst-nb's ``{glue:text}`` roles cannot see the notebook's glue
-   data ("No key ... found in glue data for this document"). While Sphinx translates a
-   page, a glue lookup in such a document is answered from the page being translated.
+   data ("No key ... found in glue data for this document"): myst-nb drops a notebook's
+   renderer, which holds the glue data, when the page is parsed. In a translated build
+   the renderer is kept until Sphinx has translated the page, and a glue key that a
+   message's document lacks is looked up there.
    (A patch of two functions, myst-nb 1.4 and Sphinx 7.4, both pinned; the Chinese build
    with ``-W`` fails if it stops working.)
 """
@@ -128,9 +130,22 @@ def translate_quizzes(app, doctree, docname):
 
 # ----------------------------------------------------------------------------- 5. glue
 _TRANSLATING: list = []   # the page the Locale transform is translating (serial builds)
+_RENDERERS: dict = {}     # source path -> the notebook's myst-nb renderer (it holds the glue data)
+
+
+class _KeepRenderer(dict):
+    """A document's attributes while myst-nb parses a notebook: the renderer it drops at
+    the end (``attributes.pop("nb_renderer")``) is kept for the page's translations."""
+
+    def pop(self, key, *default):
+        value = super().pop(key, *default)
+        if key == "nb_renderer" and value is not None:
+            _RENDERERS[self.get("source")] = value
+        return value
 
 
 def _patch_glue_lookup() -> None:
+    from myst_nb import sphinx_
     from myst_nb.ext.glue import directives, roles, utils
     from sphinx.transforms import i18n
 
@@ -139,13 +154,34 @@ def _patch_glue_lookup() -> None:
     original = utils.retrieve_glue_data
 
     def retrieve_glue_data(document, key):
-        if "nb_renderer" not in document and _TRANSLATING:
-            document = _TRANSLATING[-1]
-        return original(document, key)
+        try:
+            return original(document, key)
+        except utils.RetrievalError:
+            page = _RENDERERS.get(_TRANSLATING[0].get("source")) if _TRANSLATING else None
+            if page is None or "nb_renderer" in document:
+                raise
+            document.attributes["nb_renderer"] = page
+            try:
+                return original(document, key)
+            finally:
+                document.attributes.pop("nb_renderer")
 
     retrieve_glue_data._optlearn = True
     for module in (utils, roles, directives):
         module.retrieve_glue_data = retrieve_glue_data
+
+    parse = sphinx_.Parser.parse
+
+    def parse_keeping_renderer(self, inputstring, document):
+        if (self.env.config.language or "en") == "en" or document.current_source.endswith("<translated>"):
+            return parse(self, inputstring, document)
+        document.attributes = _KeepRenderer(document.attributes)
+        try:
+            return parse(self, inputstring, document)
+        finally:
+            document.attributes = dict(document.attributes)
+
+    sphinx_.Parser.parse = parse_keeping_renderer
 
     apply = i18n.Locale.apply
 
@@ -155,6 +191,8 @@ def _patch_glue_lookup() -> None:
             return apply(self, **kwargs)
         finally:
             _TRANSLATING.pop()
+            if not _TRANSLATING:
+                _RENDERERS.pop(self.document.get("source"), None)
 
     i18n.Locale.apply = locale_apply
 
