@@ -249,7 +249,7 @@ QUIZ = [
         digits=3, explanation=f"2/L = {2 / QB.L:g}.",
         mistakes=[
             Mistake("the step 1/L", "every lr < 2/L converges here (and decreases f at every step: "
-                    "descent lemma); 1/L is only the step that does not overshoot.", 1 / QB.L),
+                    "descent lemma); 1/L is the largest step that does not overshoot.", 1 / QB.L),
             Mistake("2 over the smallest eigenvalue", "the steepest direction (L = 4) diverges first: 2/L.",
                     2 / QB.mu),
         ]),

@@ -328,7 +328,8 @@ QUIZ = [
         explanation="Every coordinate moves by exactly lr: the step is lr * sign(c), whatever |g|.",
         mistakes=[
             Mistake("an SGD step", "Lion steps by the sign: lr * 1, not lr * 5.", 5e-4),
-            Mistake("the momentum's share only", "the sign removes the factor 1 - beta1 = 0.1.", 1e-5),
+            Mistake("lr times 1 - beta1", "c = beta1 m + (1 - beta1) g is g scaled by 0.1 at the first step, "
+                    "but the sign removes the scale: the step is lr * sign(c) = lr.", 1e-5),
         ]),
     ValueExercise(
         "modern.quiz2", r"torch.optim.Muon with its default adjust_lr_fn and a $1024\times256$ weight "

@@ -246,8 +246,9 @@ QUIZ = [
         mistakes=[
             Mistake("a step without the buffer's growth", "the buffer accumulates: it tends to "
                     "g / (1 - momentum) = 10 g.", 0.1),
-            Mistake("the EMA convention", "PyTorch's buffer is not an average: it tends to g / (1 - momentum).",
-                    0.01),
+            Mistake("the first step of the EMA form", "0.01 = lr (1 - momentum) g is the EMA form's first "
+                    "step; PyTorch's buffer is a sum, not an average: it tends to g / (1 - momentum), so the "
+                    "step tends to 1.", 0.01),
         ]),
     ValueExercise(
         "momentum.quiz2", r"Heavy-ball momentum on a quadratic with $\mu = 1$ and $L = 25$: the optimal "

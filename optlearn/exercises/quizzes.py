@@ -63,8 +63,12 @@ DEFAULT_FEEDBACK = "Not quite. Try again, or work it out step by step."
 
 
 def _text(markdown: str) -> str:
-    """A quiz text: jupyterquiz renders ``$...$`` maths and HTML, not Markdown code spans."""
-    return re.sub(r"`([^`]+)`", lambda m: f"<code>{html.escape(m.group(1))}</code>", markdown)
+    """A quiz text: jupyterquiz renders ``$...$`` maths and HTML, not Markdown: code spans
+    become ``<code>`` and ``*emphasis*`` (outside maths) becomes ``<em>``."""
+    text = re.sub(r"`([^`]+)`", lambda m: f"<code>{html.escape(m.group(1))}</code>", markdown)
+    parts = re.split(r"(\$[^$]*\$)", text)   # maths (odd indices) keeps its asterisks
+    parts[::2] = [re.sub(r"(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])", r"<em>\1</em>", p) for p in parts[::2]]
+    return "".join(parts)
 
 
 def _r(x: float) -> float:
