@@ -324,14 +324,16 @@ def update() -> None:
 
 
 def prefill() -> int:
-    """Give each message without words to translate (maths, code) itself as translation."""
+    """Give each message without words to translate (maths, code, numbers: a table of
+    measured times changes at every execution) itself as translation, never fuzzy."""
     n = 0
     for path in po_files():
         cat = _read(path)
         changed = False
         for m in cat:
-            if m.id and not m.string and not needs_translation(m.id):
+            if m.id and not needs_translation(m.id) and (not m.string or (m.fuzzy and not is_math_block(m.id))):
                 m.string = m.id
+                m.flags.discard("fuzzy")
                 changed = True
                 n += 1
         if changed:
