@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from optlearn_site import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SITE, PageLog, _is_local
+from sweep import visit_page
 
 
 # --------------------------------------------------------------------------- the site
@@ -66,7 +67,7 @@ def browser():
         b.close()
 
 
-def new_logged_page(browser, base_url, request, width=1280, height=900, scheme="light"):
+def new_logged_page(browser, base_url, request=None, width=1280, height=900, scheme="light"):
     """A page in a fresh context of the given viewport and colour scheme, every request
     outside the local server blocked and logged (``pg.log``)."""
     phone = width < 600
@@ -101,7 +102,8 @@ def new_logged_page(browser, base_url, request, width=1280, height=900, scheme="
           if resp.status >= 400 and _is_local(resp.url) else None)
     pg.log = log
     pg.base_url = base_url
-    request.node._optlearn_page = pg
+    if request is not None:
+        request.node._optlearn_page = pg
     return pg
 
 
@@ -125,6 +127,24 @@ def make_page(browser, base_url, request):
     yield make
     for pg in made:
         pg.context.close()
+
+
+@pytest.fixture(scope="session")
+def swept(browser, base_url):
+    """``swept(visit)``: what one load of ``visit.path`` in ``visit.view`` showed (a dict,
+    tests/browser/sweep.py). Each (edition, view, page) is loaded once per session, on
+    the first test that asks for it; every per-page check then reads the same data."""
+    cache: dict = {}
+
+    def get(visit):
+        if visit not in cache:
+            cache[visit] = visit_page(browser, base_url, visit, new_logged_page)
+        data = cache[visit]
+        if data.get("error"):
+            pytest.fail(f"{visit.path} ({visit.view}) could not be measured: {data['error']}", pytrace=False)
+        return data
+
+    return get
 
 
 @pytest.hookimpl(hookwrapper=True)
