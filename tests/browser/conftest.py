@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from optlearn_site import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SITE, PageLog, _is_local
-from sweep import visit_page
+from sweep import Sweep
 
 
 # --------------------------------------------------------------------------- the site
@@ -130,21 +130,26 @@ def make_page(browser, base_url, request):
 
 
 @pytest.fixture(scope="session")
-def swept(browser, base_url):
+def swept(site, base_url, request):
     """``swept(visit)``: what one load of ``visit.path`` in ``visit.view`` showed (a dict,
-    tests/browser/sweep.py). Each (edition, view, page) is loaded once per session, on
-    the first test that asks for it; every per-page check then reads the same data."""
-    cache: dict = {}
+    tests/browser/sweep.py). Each (edition, view, page) that a collected test asks for is
+    loaded once per session, by OPTLEARN_SWEEP_WORKERS (default 2) browsers in parallel;
+    every per-page check then reads the same data."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium` "
+                    f"(or set OPTLEARN_CHROMIUM)", pytrace=False)
+    visits = [item.callspec.params["visit"] for item in request.session.items
+              if hasattr(item, "callspec") and "visit" in item.callspec.params]
+    sweep = Sweep(base_url, visits, new_logged_page)
 
     def get(visit):
-        if visit not in cache:
-            cache[visit] = visit_page(browser, base_url, visit, new_logged_page)
-        data = cache[visit]
+        data = sweep.get(visit)
         if data.get("error"):
             pytest.fail(f"{visit.path} ({visit.view}) could not be measured: {data['error']}", pytrace=False)
         return data
 
-    return get
+    yield get
+    sweep.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -18,10 +18,13 @@ per check and page, so a failure names both. The order of a visit:
 
 from __future__ import annotations
 
+import os
+import queue
 import re
+import threading
 import traceback
 
-from optlearn_site import NODE_MODULES, PAGES, CHAPTERS, SCREENSHOTS, open_page
+from optlearn_site import CHROMIUM, CHROMIUM_ARGS, NODE_MODULES, PAGES, CHAPTERS, SCREENSHOTS, open_page
 
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 
@@ -129,8 +132,14 @@ OVERFLOW_JS = """() => {
           bodyWidth: document.body.scrollWidth, inner: window.innerWidth};
 }"""
 
-AXE_JS = """async () => {
-    const r = await axe.run(document, {resultTypes: ['violations']});
+# The dark scheme changes only the theme's colours (pydata-sphinx-theme's data-theme CSS):
+# the DOM, names, roles and landmarks are those scanned in the light view, so in dark
+# views axe runs only its colour rules (the full scan of a chapter takes about 9 s).
+AXE_COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+AXE_JS = """async (rules) => {
+    const options = {resultTypes: ['violations']};
+    if (rules) options.runOnly = {type: 'rule', values: rules};
+    const r = await axe.run(document, options);
     return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
         nodes: v.nodes.map(n => ({target: n.target.join(' '), impact: n.impact,
                                   html: n.html.slice(0, 160)}))}));
@@ -169,12 +178,13 @@ def visit_page(browser, base_url, visit, new_logged_page) -> dict:
         data.update(pg.evaluate(COLLECT_JS))
         if not view.phone and AXE.is_file():
             pg.add_script_tag(path=str(AXE))
-            data["axe"] = pg.evaluate(AXE_JS)
+            data["axe"] = pg.evaluate(AXE_JS, AXE_COLOUR_RULES if view.scheme == "dark" else None)
+            data["axe_rules"] = AXE_COLOUR_RULES if view.scheme == "dark" else "all"
         # item 3, with every solution open so that its equations are measured too
         pg.evaluate("""() => { document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
                                document.querySelectorAll('details').forEach(d => d.open = true);
-                               window.dispatchEvent(new Event('resize')); }""")
-        pg.wait_for_timeout(300)
+                               window.dispatchEvent(new Event('resize')); }""")   # optlearn.js re-marks scrollers
+        pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         data["overflow"] = pg.evaluate(OVERFLOW_JS)
         if view.phone and view.scheme == "light":
             wide = pg.locator(".bd-content div.math, .bd-content .pst-scrollable-table-container")
@@ -200,3 +210,69 @@ def visit_page(browser, base_url, visit, new_logged_page) -> dict:
     finally:
         pg.context.close()
     return data
+
+
+# --------------------------------------------------------------------------- parallel visits
+WORKERS = int(os.environ.get("OPTLEARN_SWEEP_WORKERS", min(2, os.cpu_count() or 1)))
+VISIT_TIMEOUT_S = 120
+
+
+class Sweep:
+    """Visits pages on ``workers`` threads, each with its own Playwright and Chromium (the
+    sync API is per thread); ``get(visit)`` waits for that visit. Visits are queued in
+    the order the tests ask for them, so the first results come first."""
+
+    def __init__(self, base_url: str, visits, new_logged_page, workers: int = WORKERS):
+        self.base_url, self.new_logged_page = base_url, new_logged_page
+        self.results: dict = {}
+        self.cond = threading.Condition()
+        self.todo: queue.Queue = queue.Queue()
+        for v in dict.fromkeys(visits):
+            self.todo.put(v)
+        self.threads = [threading.Thread(target=self._work, name=f"sweep-{i}", daemon=True)
+                        for i in range(max(1, workers))]
+        for t in self.threads:
+            t.start()
+
+    def _work(self):
+        try:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    while True:
+                        try:
+                            visit = self.todo.get_nowait()
+                        except queue.Empty:
+                            return
+                        data = visit_page(browser, self.base_url, visit, self.new_logged_page)
+                        with self.cond:
+                            self.results[visit] = data
+                            self.cond.notify_all()
+                finally:
+                    browser.close()
+        except Exception as exc:   # no browser: every waiting test fails with the reason
+            with self.cond:
+                self.failure = f"sweep worker failed: {type(exc).__name__}: {exc}"
+                self.cond.notify_all()
+
+    def get(self, visit) -> dict:
+        with self.cond:
+            if visit not in self.results and not any(visit == v for v in list(self.todo.queue)) \
+                    and not any(t.is_alive() for t in self.threads):
+                self.results[visit] = {"error": "not queued and no sweep worker left"}
+            ok = self.cond.wait_for(lambda: visit in self.results or getattr(self, "failure", None),
+                                    timeout=VISIT_TIMEOUT_S * len(self.threads) + 60 * self.todo.qsize())
+            if visit in self.results:
+                return self.results[visit]
+            return {"error": getattr(self, "failure", None) or f"timed out waiting for the visit (ok={ok})"}
+
+    def close(self):
+        while True:   # drop what is left (a -x run), let the workers finish their page
+            try:
+                self.todo.get_nowait()
+            except queue.Empty:
+                break
+        for t in self.threads:
+            t.join(VISIT_TIMEOUT_S)

@@ -397,3 +397,28 @@ def test_quiz_has_no_serious_accessibility_violation(quiz, theme):
         .violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' ')).slice(0, 3)])""")
     bad = [v for v in violations if v[1] in ("serious", "critical")]
     assert not bad, bad
+
+
+@pytest.mark.parametrize("toc_page", page_params(QUIZ_PAGES[:1]))
+def test_quiz_maths_when_mathjax_is_late(page, toc_page):
+    """On a slow device MathJax (deferred) runs after jupyterquiz's own typesetting call
+    (500 ms after the quiz is drawn): no uncaught error ("reading '0'" of MathJax.version)
+    and the quiz's maths still typeset (_config.yml mathjax3_config, optlearn.js item 6).
+    The MathJax script is held back 1.5 s to make that order certain."""
+    import time
+
+    def late(route):
+        time.sleep(1.5)
+        route.fallback()
+
+    page.route("**/_static/mathjax/tex-chtml.js", late)
+    open_page(page, toc_page.html)
+    quizzes_on(page)
+    page.evaluate("() => MathJax.startup.promise")
+    state = page.evaluate("""() => Array.from(document.querySelectorAll('div[data-shuffleanswers]')).map(q => {
+        const copy = q.cloneNode(true);
+        copy.querySelectorAll('mjx-container, script, style').forEach(e => e.remove());
+        return {id: q.id, raw: /\\\\\\(|\\\\\\[|\\$/.test(copy.textContent), typeset: q.querySelectorAll('mjx-container').length}; })""")
+    assert not page.log.problems(), page.log.problems()
+    assert state and not any(q["raw"] for q in state), f"{toc_page.html}: quiz maths left raw: {state}"
+    assert any(q["typeset"] for q in state), f"{toc_page.html}: no maths typeset in the quiz: {state}"
