@@ -7,7 +7,9 @@ Run after ``jupyter-book build .`` (``.ci/run`` does)::
 
 Environment: ``OPTLEARN_SITE`` (the built HTML, default ``<repo>/_build/html``),
 ``OPTLEARN_CHROMIUM`` (default ``/usr/bin/chromium``), ``OPTLEARN_NODE_MODULES``
-(where the test tool axe-core is installed, default ``<repo>/.ci/node_modules``).
+(where the test tool axe-core is installed, default ``<repo>/.ci/node_modules``),
+``OPTLEARN_SWEEP_WORKERS`` (browsers loading the pages of the per-page sweep in
+parallel, default 2; tests/browser/sweep.py).
 The site is self-contained (MathJax and fonts are served from it): every request to a
 host other than the local test server is blocked and reported as a failure.
 """
