@@ -5,6 +5,12 @@
 Fails (exit 1, one line per problem) unless:
 * every page of _toc.yml is in the PDF: its label is in the LaTeX source and its title
   is in the PDF's text (poppler's pdftotext);
+* the PDF's outline (bookmarks, read with poppler's pdftohtml -xml) has the book's
+  structure (book/_ext/optlearn_latex.py): first the front chapter (the intro), then
+  every part of _toc.yml by its caption, in order, each holding exactly its pages'
+  chapters, in order; the chapters of ``numbered: true`` parts carry the website's
+  numbers ("1 Gradient descent" in the LaTeX table of contents), the appendices are
+  lettered A, B, ...;
 * xelatex reported no missing glyph ("Missing character" in the log);
 * the PDF holds at least as many images as the notebooks have stored PNG figures
   (poppler's pdfimages);
@@ -15,11 +21,15 @@ Prints a one-line summary (pages, images, size).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,6 +70,79 @@ def png_figures() -> int:
     return n
 
 
+def toc_parts() -> list[tuple[str, bool, list[str]]]:
+    """(caption, numbered, [docnames]) of each part of _toc.yml (top-level chapters only)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [(p.get("caption", ""), bool(p.get("numbered")),
+             [re.sub(r"\.(ipynb|md)$", "", c["file"]) for c in p.get("chapters", [])]) for p in toc.get("parts", [])]
+
+
+def outline(pdf: Path) -> list[tuple[str, list[str]]]:
+    """The PDF's outline: [(top-level title, [titles of its children])]."""
+    xml = run("pdftohtml", "-xml", "-i", "-q", "-stdout", str(pdf))
+    start, end = xml.find("<outline>"), xml.rfind("</outline>")
+    if start < 0:
+        return []
+    tree = ET.fromstring(re.sub(r"&(?!amp;|lt;|gt;|quot;|apos;|#)", "&amp;", xml[start:end + len("</outline>")]))
+    items, current = [], None
+    for child in tree:
+        if child.tag == "item":
+            current = ("".join(child.itertext()).strip(), [])
+            items.append(current)
+        elif child.tag == "outline" and current is not None:
+            current[1].extend("".join(i.itertext()).strip() for i in child if i.tag == "item")
+    return items
+
+
+def norm(title: str) -> str:
+    """A title's words, lower case (TeX macros such as \\sphinxhyphen{} and entities dropped)."""
+    return " ".join(words(re.sub(r"\\[A-Za-z]+(\{\})?", " ", html.unescape(title))))
+
+
+def check_structure(pdf: Path, tex_source: str, toc_source: str) -> list[str]:
+    """Problems of the PDF's outline and numbering against _toc.yml's parts (module docstring)."""
+    problems = []
+    got = outline(pdf)
+    parts = toc_parts()
+    expected = [(INTRO_TITLE, None)] + [(caption, docs) for caption, _, docs in parts]
+    tops = [norm(re.sub(r"^[IVXLC]+\s+", "", t)) for t, _ in got]   # "II Adaptive methods": part II
+    want = [norm(t) for t, _ in expected]
+    if tops[:len(want)] != want:
+        problems.append(f"PDF outline's top level is {[t for t, _ in got]}, expected {[t for t, _ in expected]} "
+                        f"(the front chapter, then the parts of _toc.yml)")
+        return problems
+    for (caption, docs), (_, children) in zip(expected[1:], got[1:]):
+        titles = [norm(title_of(d) or d) for d in docs]
+        if [norm(c) for c in children] != titles:
+            problems.append(f"part {caption!r}: its chapters in the PDF outline are {children}, "
+                            f"expected {[title_of(d) for d in docs]}")
+    # numbering, from the LaTeX table of contents: chapters of numbered parts 1, 2, ...
+    # continuously (as on the website), appendices A, B, ..., the others unnumbered
+    numbers = {norm(t): n for n, t in re.findall(r"\\contentsline\s*\{chapter\}\{(?:\\numberline\s*\{([^}]*)\})?(.*?)\}\{\d+\}",
+                                                  toc_source)}
+    counter, letter = 0, 0
+    for caption, numbered, docs in parts:
+        for d in docs:
+            t = norm(title_of(d) or d)
+            if caption == APPENDICES:
+                want_n = chr(ord("A") + letter)
+                letter += 1
+            elif numbered:
+                counter += 1
+                want_n = str(counter)
+            else:
+                want_n = ""
+            if t in numbers and numbers[t] != want_n:
+                problems.append(f"{d}: chapter number {numbers[t]!r} in the PDF, expected {want_n!r}")
+            elif t not in numbers:
+                problems.append(f"{d}: not a chapter in the PDF's table of contents")
+    return problems
+
+
+INTRO_TITLE = "Introduction"     # optlearn_latex_intro_title (book/_ext/optlearn_latex.py)
+APPENDICES = "Appendices"        # optlearn_latex_appendices
+
+
 def run(*cmd: str) -> str:
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
@@ -73,6 +156,8 @@ def main() -> int:
             print(f"missing {f}: build the PDF first (README, 'The book as a PDF')")
             return 1
     source = tex.read_text(errors="replace")
+    toc = latex / "optlearn.toc"
+    problems += check_structure(pdf, source, toc.read_text(errors="replace") if toc.is_file() else "")
     text = run("pdftotext", "-layout", str(pdf), "-")
     flat = " ".join(words(text))
     for doc in toc_docnames():

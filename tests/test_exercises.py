@@ -30,6 +30,9 @@ FUNCTIONS = [q for q in EXERCISES if isinstance(q, FunctionExercise)]
 STEPS = [q for q in FUNCTIONS if isinstance(q, StepExercise)]
 VALUES = [q for q in EXERCISES + QUIZZES if isinstance(q, ValueExercise)]
 IDS = lambda q: q.name  # noqa: E731
+# a function's name, not its repr: ids with memory addresses differ between processes
+# (pytest-xdist's workers must collect the same ids)
+PARAM_ID = lambda v: getattr(v, "__name__", None) if callable(v) else str(v)  # noqa: E731
 
 
 def correct_answer(q: Exercise):
@@ -145,7 +148,7 @@ def test_gd_quadratic_separates_trace_from_mu_plus_L():
     ("learning_rate.q1", lambda c, lr, s, g: lr * g ** ((c + 1) // s), "an off-by-one"),
     ("overfitting.q2", lambda n, b, d: round(n / b), "rounding n / batch_size"),
     ("overfitting.q2", lambda n, b, d: n // b, "always dropping the partial batch"),
-], ids=str)
+], ids=PARAM_ID)
 def test_mistakes_told_apart(q, fn, named):
     chapter, short = q.split(".")
     result, out = verdict(getattr(MODULES[chapter], short), fn)
@@ -806,7 +809,7 @@ def _should_stop_tie(val_losses, patience):
     ("learning_rate.q2", _cosine_no_pi, "the pi forgotten"),
     ("overfitting.q2", lambda n, b, d: n // b + 1, "n // batch_size + 1"),
     ("overfitting.q3", _should_stop_tie, "counting a tie as an improvement"),
-], ids=str)
+], ids=PARAM_ID)
 def test_review_function_mistakes_are_named(q, fn, named):
     chapter, short = q.split(".")
     result, out = verdict(getattr(MODULES[chapter], short), fn)

@@ -27,10 +27,17 @@ sphinx-thebe's ``const THEBE_JS_URL = ...`` threw "Identifier 'THEBE_JS_URL' has
 been declared" on every page. Each page keeps the first copy of every script.
 Remove this file when the pinned stack emits each script once
 (tests/browser/test_site.py::test_no_console_errors_offline checks every page).
+
+5. First paint not held up by search. pydata-sphinx-theme's layout loads Sphinx's search
+tools and the whole search index (searchindex.js, 140 kB) in every page's <head> as
+blocking scripts, for a search-as-you-type that this site leaves off; the browser parses
+them before it paints anything. After the build, every page but search.html (which needs
+them to search) loads them deferred: same files, same order, after the page is parsed.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -129,10 +136,27 @@ def wrap_latex_tables(app, doctree, docname):
             table["classes"].append("colwidths-given")
 
 
+SEARCH_SCRIPTS = re.compile(r'<script src="((?:\.\./)*(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js))"></script>')
+
+
+def defer_search_scripts(app, exc):
+    if exc is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for page in out.rglob("*.html"):
+        if page.name == "search.html" or "_static" in page.relative_to(out).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        new = SEARCH_SCRIPTS.sub(r'<script defer src="\1"></script>', text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def setup(app):
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", add_pdf_meta)
     app.connect("build-finished", copy_pdf)
     app.connect("doctree-resolved", wrap_latex_tables)
     app.connect("build-finished", subset_icon_font)
+    app.connect("build-finished", defer_search_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

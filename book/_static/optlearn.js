@@ -106,6 +106,27 @@
     window.addEventListener("load", function () { setTimeout(markScrollers, 300); });
   }
 
+  /* 6. Quiz maths when MathJax comes late. jupyterquiz typesets a quiz 500 ms after
+     drawing it (during parsing), reading MathJax.version[0]; MathJax is deferred, and on a
+     slow device or a cold cache it may not have run yet: window.MathJax is still the
+     configuration, whose empty version (_config.yml: mathjax3_config) keeps that read
+     harmless. Once MathJax is ready, and after jupyterquiz's own attempt, typeset the
+     quizzes that still hold raw TeX, chained on MathJax.startup.promise as MathJax's
+     documentation asks for typesetting calls. */
+  function typesetLateQuizzes() {
+    if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return;
+    MathJax.startup.promise = MathJax.startup.promise
+      .then(function () { return new Promise(function (r) { setTimeout(r, 600); }); })
+      .then(function () {
+        var raw = Array.prototype.filter.call(document.querySelectorAll("div[data-shuffleanswers]"), function (q) {
+          var copy = q.cloneNode(true);
+          copy.querySelectorAll("mjx-container, script, style").forEach(function (e) { e.remove(); });
+          return /\\\(|\\\[|\$/.test(copy.textContent);
+        });
+        if (raw.length && MathJax.typesetPromise) return MathJax.typesetPromise(raw);
+      });
+  }
+
   function ready(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -113,6 +134,7 @@
   cleanSearchSnippets();
   ready(fixSidebarToggles);
   ready(linkFigures);
+  if (document.querySelector("div[data-shuffleanswers]")) ready(typesetLateQuizzes);
   ready(offerBookPdf);
   ready(watchScrollers);
 })();

@@ -7,7 +7,9 @@ Run after ``jupyter-book build .`` (``.ci/run`` does)::
 
 Environment: ``OPTLEARN_SITE`` (the built HTML, default ``<repo>/_build/html``),
 ``OPTLEARN_CHROMIUM`` (default ``/usr/bin/chromium``), ``OPTLEARN_NODE_MODULES``
-(where the test tool axe-core is installed, default ``<repo>/.ci/node_modules``).
+(where the test tool axe-core is installed, default ``<repo>/.ci/node_modules``),
+``OPTLEARN_SWEEP_WORKERS`` (browsers loading the pages of the per-page sweep in
+parallel, default 2; tests/browser/sweep.py).
 The site is self-contained (MathJax and fonts are served from it): every request to a
 host other than the local test server is blocked and reported as a failure.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from optlearn_site import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, SITE, PageLog, _is_local
+from sweep import Sweep
 
 
 # --------------------------------------------------------------------------- the site
@@ -66,7 +69,7 @@ def browser():
         b.close()
 
 
-def new_logged_page(browser, base_url, request, width=1280, height=900, scheme="light"):
+def new_logged_page(browser, base_url, request=None, width=1280, height=900, scheme="light"):
     """A page in a fresh context of the given viewport and colour scheme, every request
     outside the local server blocked and logged (``pg.log``)."""
     phone = width < 600
@@ -101,7 +104,8 @@ def new_logged_page(browser, base_url, request, width=1280, height=900, scheme="
           if resp.status >= 400 and _is_local(resp.url) else None)
     pg.log = log
     pg.base_url = base_url
-    request.node._optlearn_page = pg
+    if request is not None:
+        request.node._optlearn_page = pg
     return pg
 
 
@@ -125,6 +129,29 @@ def make_page(browser, base_url, request):
     yield make
     for pg in made:
         pg.context.close()
+
+
+@pytest.fixture(scope="session")
+def swept(site, base_url, request):
+    """``swept(visit)``: what one load of ``visit.path`` in ``visit.view`` showed (a dict,
+    tests/browser/sweep.py). Each (edition, view, page) that a collected test asks for is
+    loaded once per session, by OPTLEARN_SWEEP_WORKERS (default 2) browsers in parallel;
+    every per-page check then reads the same data."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium` "
+                    f"(or set OPTLEARN_CHROMIUM)", pytrace=False)
+    visits = [item.callspec.params["visit"] for item in request.session.items
+              if hasattr(item, "callspec") and "visit" in item.callspec.params]
+    sweep = Sweep(base_url, visits, new_logged_page)
+
+    def get(visit):
+        data = sweep.get(visit)
+        if data.get("error"):
+            pytest.fail(f"{visit.path} ({visit.view}) could not be measured: {data['error']}", pytrace=False)
+        return data
+
+    yield get
+    sweep.close()
 
 
 @pytest.hookimpl(hookwrapper=True)

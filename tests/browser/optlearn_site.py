@@ -116,6 +116,70 @@ def page_params(pages):
     return [pytest.param(p, id=p.docname) for p in pages]
 
 
+# --------------------------------------------------------------------------- the sweep
+def editions() -> list[tuple[str, str]]:
+    """(language, folder of the edition under the site root) of every built edition.
+
+    The page sweep (tests/browser/test_sweep.py) visits every page of ``_toc.yml`` in
+    every edition listed here; the interaction tests run on the first one only. The one
+    place to add an edition, e.g. ``("zh_CN", "zh/")`` for ``_build/html/zh/``."""
+    return [("en", "")]
+
+
+PHONE, TABLET, DESKTOP = 390, 800, 1280
+
+
+@dataclass(frozen=True)
+class View:
+    """A viewing configuration: viewport width (a phone below 600 px: touch, 2x pixels)
+    and the reader's colour scheme (the theme follows it: ``default_mode: auto``)."""
+    width: int
+    scheme: str
+
+    @property
+    def phone(self) -> bool:
+        return self.width < 600
+
+    @property
+    def height(self) -> int:
+        return 844 if self.phone else 900
+
+    def __str__(self) -> str:
+        return f"{self.width}px-{self.scheme}"
+
+
+VIEWS = [View(w, s) for w in (PHONE, DESKTOP) for s in ("light", "dark")]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One load of one page of one edition in one view: what the sweep measures."""
+    lang: str
+    prefix: str
+    view: View
+    page: TocPage
+
+    @property
+    def path(self) -> str:
+        return self.prefix + self.page.html
+
+    @property
+    def source_edition(self) -> bool:
+        """The edition written in the sources' language (quiz texts are compared there)."""
+        return self.lang == editions()[0][0]
+
+    def __str__(self) -> str:
+        return f"{self.lang}/{self.view}/{self.page.docname}"
+
+
+def visit_params(pages=None, views=None) -> list:
+    """pytest params (id ``en/390px-light/book/01_x``) of every edition x view x page."""
+    pages = PAGES if pages is None else pages
+    views = VIEWS if views is None else views
+    return [pytest.param(Visit(lang, prefix, view, p), id=str(Visit(lang, prefix, view, p)))
+            for lang, prefix in editions() for view in views for p in pages]
+
+
 def pages_whose_source_has(pattern: str, pages=None) -> list:
     """The toc pages whose source file matches ``pattern``: a feature test runs on these
     only (so it never has to skip), while per-chapter requirements are asserted apart."""
@@ -176,9 +240,10 @@ def wait_for_mathjax(pg, timeout_ms: int = 20000):
     pg.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
                          timeout=timeout_ms)
     pg.evaluate("() => MathJax.startup.promise")
-    # jupyterquiz typesets its own questions 500 ms after rendering them
-    pg.evaluate("() => new Promise(r => setTimeout(r, 700))")
-    pg.evaluate("() => MathJax.startup.promise")
+    if pg.evaluate("() => !!document.querySelector('div[data-shuffleanswers]')"):
+        # jupyterquiz typesets its own questions 500 ms after rendering them
+        pg.evaluate("() => new Promise(r => setTimeout(r, 700))")
+        pg.evaluate("() => MathJax.startup.promise")
 
 
 def load_json(path: Path):

@@ -74,7 +74,21 @@ def test_every_chapter_has_a_quiz():
     assert not missing, f"chapters that do not show their quiz (show_quiz): {missing}"
 
 
-@pytest.mark.parametrize("toc_page", page_params(QUIZ_PAGES))
+def _clicked_quiz_pages():
+    """The first quiz page with both a choice and a numeric question: the quiz widget
+    (jupyterquiz, one shared copy) answers clicks and typed numbers the same way on every
+    page; test_sweep.py checks on every page that the buttons carry each answer's verdict
+    and feedback from the JSON, and the widget tests below check every chapter's numbers."""
+    import json
+    for p in QUIZ_PAGES:
+        qfile = quiz_file(p)
+        types = {q["type"] for q in json.loads(qfile.read_text())} if qfile else set()
+        if types & {"multiple_choice", "many_choice"} and "numeric" in types:
+            return [p]
+    return QUIZ_PAGES[:1]
+
+
+@pytest.mark.parametrize("toc_page", page_params(_clicked_quiz_pages()))
 def test_quiz_renders_and_answers(page, site, toc_page):
     open_page(page, toc_page.html)
     found = quizzes_on(page)
@@ -383,3 +397,28 @@ def test_quiz_has_no_serious_accessibility_violation(quiz, theme):
         .violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' ')).slice(0, 3)])""")
     bad = [v for v in violations if v[1] in ("serious", "critical")]
     assert not bad, bad
+
+
+@pytest.mark.parametrize("toc_page", page_params(QUIZ_PAGES[:1]))
+def test_quiz_maths_when_mathjax_is_late(page, toc_page):
+    """On a slow device MathJax (deferred) runs after jupyterquiz's own typesetting call
+    (500 ms after the quiz is drawn): no uncaught error ("reading '0'" of MathJax.version)
+    and the quiz's maths still typeset (_config.yml mathjax3_config, optlearn.js item 6).
+    The MathJax script is held back 1.5 s to make that order certain."""
+    import time
+
+    def late(route):
+        time.sleep(1.5)
+        route.fallback()
+
+    page.route("**/_static/mathjax/tex-chtml.js", late)
+    open_page(page, toc_page.html)
+    quizzes_on(page)
+    page.evaluate("() => MathJax.startup.promise")
+    state = page.evaluate("""() => Array.from(document.querySelectorAll('div[data-shuffleanswers]')).map(q => {
+        const copy = q.cloneNode(true);
+        copy.querySelectorAll('mjx-container, script, style').forEach(e => e.remove());
+        return {id: q.id, raw: /\\\\\\(|\\\\\\[|\\$/.test(copy.textContent), typeset: q.querySelectorAll('mjx-container').length}; })""")
+    assert not page.log.problems(), page.log.problems()
+    assert state and not any(q["raw"] for q in state), f"{toc_page.html}: quiz maths left raw: {state}"
+    assert any(q["typeset"] for q in state), f"{toc_page.html}: no maths typeset in the quiz: {state}"
