@@ -154,6 +154,15 @@ def swept(site, base_url, request):
     sweep.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _sweep_from_the_start(request):
+    """Start the sweep's browsers with the session, when it has sweep tests: they load the
+    pages while the interaction tests (mostly waiting on the browser) run."""
+    if any("visit" in getattr(item, "callspec", None).params for item in request.session.items
+           if hasattr(item, "callspec")):
+        request.getfixturevalue("swept")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
