@@ -23,7 +23,7 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-quic"]
-CHAPTER_RE = re.compile(r"^\d\d_[\w-]+\.ipynb$")
+CHAPTER_RE = re.compile(r"^\d\d[a-z]?_.*\.ipynb$")   # 01_gradient_descent, 01b_foundations
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")  # never fetch a browser
 
@@ -122,8 +122,9 @@ def editions() -> list[tuple[str, str]]:
 
     The page sweep (tests/browser/test_sweep.py) visits every page of ``_toc.yml`` in
     every edition listed here; the interaction tests run on the first one only. The one
-    place to add an edition, e.g. ``("zh_CN", "zh/")`` for ``_build/html/zh/``."""
-    return [("en", "")]
+    place to add an edition: the Chinese one is built into ``_build/html/zh/`` by
+    ``python tools/i18n.py build`` (README, "The Chinese edition")."""
+    return [("en", ""), ("zh_CN", "zh/")]
 
 
 PHONE, TABLET, DESKTOP = 390, 800, 1280
@@ -172,12 +173,25 @@ class Visit:
         return f"{self.lang}/{self.view}/{self.page.docname}"
 
 
-def visit_params(pages=None, views=None) -> list:
-    """pytest params (id ``en/390px-light/book/01_x``) of every edition x view x page."""
-    pages = PAGES if pages is None else pages
+#: A translated edition shares the source edition's layout, theme and scripts; only the words
+#: differ. It is swept in two views that still cover both widths, both colour schemes and
+#: (desktop, light) the full accessibility scan: phone in dark, desktop in light.
+TRANSLATED_VIEWS = [View(PHONE, "dark"), View(DESKTOP, "light")]
+
+
+def edition_views(lang: str, views=None) -> list:
     views = VIEWS if views is None else views
+    if lang == editions()[0][0]:
+        return views
+    return [v for v in views if v in TRANSLATED_VIEWS]
+
+
+def visit_params(pages=None, views=None) -> list:
+    """pytest params (id ``en/390px-light/book/01_x``) of every edition x view x page (a
+    translated edition in :data:`TRANSLATED_VIEWS` only)."""
+    pages = PAGES if pages is None else pages
     return [pytest.param(Visit(lang, prefix, view, p), id=str(Visit(lang, prefix, view, p)))
-            for lang, prefix in editions() for view in views for p in pages]
+            for lang, prefix in editions() for view in edition_views(lang, views) for p in pages]
 
 
 def pages_whose_source_has(pattern: str, pages=None) -> list:
