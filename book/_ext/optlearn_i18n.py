@@ -82,9 +82,12 @@ def alt_texts(app, doctree, docname):
     if not _translated(app) or app.builder.format != "html":
         return
     catalog = _catalog(app, docname)
+    # Sphinx itself translates the alt texts of the images that exist when it reads the
+    # page (myst-nb keeps some of them): those are already a translation
+    done = set(getattr(catalog, "_catalog", {}).values()) if catalog else set()
     for im in images:
         translated = catalog.gettext(im["alt"]) if catalog else im["alt"]
-        if translated == im["alt"]:
+        if translated == im["alt"] and im["alt"] not in done:
             logger.warning("%s: no translation of the alt text %r", docname, im["alt"][:60],
                            location=(docname, im.line))
         im["alt"] = translated
