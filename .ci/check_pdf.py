@@ -1,6 +1,7 @@
 """Check the book PDF built by ``jupyter-book build . --builder pdflatex`` (CI, issue #16).
 
     python .ci/check_pdf.py [_build/latex]
+    python .ci/check_pdf.py _build/pdf-zh_CN/latex --language zh_CN   # the Chinese edition
 
 Fails (exit 1, one line per problem) unless:
 * every page of _toc.yml is in the PDF: its label is in the LaTeX source and its title
@@ -17,6 +18,10 @@ Fails (exit 1, one line per problem) unless:
 * maths is typeset: a TeX math font is embedded (pdffonts) and no raw LaTeX
   (an escaped \\frac, \\begin{, $$ in prose) reaches the PDF.
 Prints a one-line summary (pages, images, size).
+
+With ``--language``, the titles and the parts' captions expected are the translations in
+that edition's catalogs (``locale/<language>/LC_MESSAGES``), and Chinese characters count
+as words.
 """
 
 from __future__ import annotations
@@ -39,7 +44,32 @@ def toc_docnames() -> list[str]:
     return [re.sub(r"\.(ipynb|md)$", "", d) for d in re.findall(r"^\s*(?:root|-\s*file):\s*(\S+)", text, flags=re.M)]
 
 
+LANGUAGE = "en"
+FRONT_TITLE = {"en": "Introduction", "zh_CN": "引言"}   # optlearn_latex_intro_title per edition
+
+
+def translate(docname: str, text: str) -> str:
+    """``text`` (a message of ``docname``'s page) in the checked edition's language."""
+    if LANGUAGE == "en" or not text:
+        return text
+    from babel.messages.pofile import read_po
+
+    path = ROOT / "locale" / LANGUAGE / "LC_MESSAGES" / f"{docname}.po"
+    with open(path, "rb") as f:
+        catalog = {m.id: m.string for m in read_po(f) if m.id and m.string}
+    return catalog.get(text, text)
+
+
+def root_doc() -> str:
+    return yaml.safe_load((ROOT / "_toc.yml").read_text())["root"]
+
+
 def title_of(docname: str) -> str | None:
+    title = _english_title_of(docname)
+    return translate(docname, title) if title else title
+
+
+def _english_title_of(docname: str) -> str | None:
     for suffix in (".md", ".ipynb"):
         path = ROOT / (docname + suffix)
         if not path.is_file():
@@ -56,7 +86,7 @@ def title_of(docname: str) -> str | None:
 
 def words(text: str) -> list[str]:
     text = re.sub(r"\$[^$]*\$", " ", text)                 # inline maths: typeset differently
-    return re.findall(r"[a-z0-9]+", text.lower())
+    return re.findall(r"[a-z0-9]+|[\u4e00-\u9fff]", text.lower())
 
 
 def png_figures() -> int:
@@ -104,7 +134,7 @@ def check_structure(pdf: Path, tex_source: str, toc_source: str) -> list[str]:
     problems = []
     got = outline(pdf)
     parts = toc_parts()
-    expected = [(INTRO_TITLE, None)] + [(caption, docs) for caption, _, docs in parts]
+    expected = [(FRONT_TITLE[LANGUAGE], None)] + [(translate(root_doc(), caption), docs) for caption, _, docs in parts]
     tops = [norm(re.sub(r"^[IVXLC]+\s+", "", t)) for t, _ in got]   # "II Adaptive methods": part II
     want = [norm(t) for t, _ in expected]
     if tops[:len(want)] != want:
@@ -139,7 +169,7 @@ def check_structure(pdf: Path, tex_source: str, toc_source: str) -> list[str]:
     return problems
 
 
-INTRO_TITLE = "Introduction"     # optlearn_latex_intro_title (book/_ext/optlearn_latex.py)
+
 APPENDICES = "Appendices"        # optlearn_latex_appendices
 
 
@@ -148,7 +178,16 @@ def run(*cmd: str) -> str:
 
 
 def main() -> int:
-    latex = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "_build" / "latex"
+    global LANGUAGE
+    args = sys.argv[1:]
+    if "--language" in args:
+        i = args.index("--language")
+        LANGUAGE = args[i + 1]
+        del args[i:i + 2]
+        if LANGUAGE not in FRONT_TITLE:
+            print(f"--language {LANGUAGE} must be one of {', '.join(FRONT_TITLE)}")
+            return 2
+    latex = Path(args[0]) if args else ROOT / "_build" / "latex"
     pdf, log, tex = latex / "optlearn.pdf", latex / "optlearn.log", latex / "optlearn.tex"
     problems: list[str] = []
     for f in (pdf, log, tex):

@@ -8,6 +8,7 @@ from the repository root with the virtual environment active::
     python tools/i18n.py lint [PO]  # every entry translated, not fuzzy, markup and terms kept
     python tools/i18n.py check      # catalogs in step with the English text, then lint (CI)
     python tools/i18n.py build      # the Chinese site into _build/html/zh (after the English one)
+    python tools/i18n.py pdf        # the Chinese PDF (before the Chinese site, which offers it)
     python tools/i18n.py stats      # translated / untranslated / fuzzy per catalog
 
 ``check`` fails when an English sentence changed and its translation did not: the
@@ -400,6 +401,16 @@ def build(extra: list[str]) -> None:
     print(f"Chinese site built: {ZH_HTML / 'index.html'}")
 
 
+def pdf(extra: list[str]) -> None:
+    """The Chinese edition's PDF (xelatex, the CJK fonts of the English PDF's preamble),
+    into ``_build/pdf-zh_CN/latex/optlearn.pdf``; the Chinese site built afterwards offers it."""
+    _conf()
+    out = ROOT / "_build" / f"pdf-{LANGUAGE}"
+    subprocess.run([sys.executable, "-m", "sphinx", "-M", "latexpdf", str(ROOT), str(out),
+                    "-D", f"language={LANGUAGE}", *extra], check=True, cwd=ROOT, env=_sphinx_env())
+    print(f"Chinese PDF built: {out / 'latex' / 'optlearn.pdf'}")
+
+
 def main(argv: list[str]) -> int:
     cmd, args = (argv[0], argv[1:]) if argv else ("stats", [])
     if cmd == "update":
@@ -418,6 +429,8 @@ def main(argv: list[str]) -> int:
         return 1 if problems else 0
     elif cmd == "build":
         build(args)
+    elif cmd == "pdf":
+        pdf(args)
     elif cmd == "stats":
         stats()
     else:

@@ -246,8 +246,19 @@ def jieba_dictionary(app):
                                          "search_bar_text": SEARCH_TEXT[_language(app)]}
 
 
+#: The PDF's front chapter title (book/_ext/optlearn_latex.py), per edition.
+FRONT_TITLE = {"zh_CN": "引言"}
+
+
+def translated_settings(app, config):
+    language = config.language or "en"
+    if language in FRONT_TITLE and hasattr(config, "optlearn_latex_intro_title"):
+        config.optlearn_latex_intro_title = FRONT_TITLE[language]
+
+
 def setup(app):
     _patch_glue_lookup()
+    app.connect("config-inited", translated_settings)
     app.connect("builder-inited", jieba_dictionary)
     app.connect("doctree-resolved", alt_texts)
     app.connect("doctree-resolved", translate_quizzes)

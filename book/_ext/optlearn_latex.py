@@ -11,7 +11,9 @@ For the LaTeX builder only, this post-transform rearranges that document:
   the order of ``_toc.yml``; parts marked ``numbered: true`` number their chapters
   continuously as the website does (``use_multitoc_numbering``), the others do not;
 * the part whose caption is ``optlearn_latex_appendices`` starts the appendices
-  (``\\appendix``: chapters lettered A, B, ...).
+  (``\\appendix``: chapters lettered A, B, ...);
+* in a translated edition (the Chinese one) the parts' captions are translated with the
+  root page's catalog (the front chapter's title is set by ``optlearn_i18n``).
 
 The PDF's outline (bookmarks) follows: front chapter, then parts with their chapters.
 ``.ci/check_pdf.py`` checks it against ``_toc.yml``. The HTML build is untouched.
@@ -30,6 +32,21 @@ logger = logging.getLogger(__name__)
 
 def _raw(tex: str) -> nodes.raw:
     return nodes.raw("", tex + "\n", format="latex")
+
+
+def _root_catalog(app, root: str):
+    """``translate(caption)``: a part's caption in the build's language (a translated
+    edition's captions are messages of the root page's catalog), else unchanged."""
+    if (app.config.language or "en") == "en":
+        return lambda text: text
+    from pathlib import Path
+
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    dirs = [str(Path(app.srcdir, d)) for d in app.config.locale_dirs]
+    catalog, _ = init_locale(dirs, app.config.language, docname_to_domain(root, app.config.gettext_compact))
+    return catalog.gettext
 
 
 class BookStructure(SphinxPostTransform):
@@ -70,6 +87,7 @@ class BookStructure(SphinxPostTransform):
         section += front
 
         appendices = self.config.optlearn_latex_appendices
+        translate = _root_catalog(self.app, root)
         for part, wrapper in zip(parts, wrappers):
             caption = part.caption or ""
             tex = []
@@ -78,7 +96,7 @@ class BookStructure(SphinxPostTransform):
             numbered = bool(part.numbered) or caption == appendices
             tex.append(r"\setcounter{secnumdepth}{\optlearnsecnumdepth}" if numbered
                        else r"\setcounter{secnumdepth}{-1}")
-            tex.append(r"\part{%s}" % escape(caption, self.config.latex_engine))
+            tex.append(r"\part{%s}" % escape(translate(caption), self.config.latex_engine))
             section += _raw("\n".join(tex))
             section.extend(wrapper.children)
 

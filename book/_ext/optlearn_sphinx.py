@@ -45,7 +45,12 @@ BOOK_PDF = "optlearn.pdf"
 
 
 def _latex_pdf(app) -> Path:
-    return Path(app.outdir).parent / "latex" / BOOK_PDF
+    """The book PDF of the build's edition: ``_build/latex`` (README's PDF command), or
+    ``_build/pdf-<language>/latex`` for a translated one (``python tools/i18n.py pdf``)."""
+    language = app.config.language or "en"
+    if language == "en":
+        return Path(app.outdir).parent / "latex" / BOOK_PDF
+    return Path(app.outdir).parent / f"pdf-{language}" / "latex" / BOOK_PDF
 
 
 def add_pdf_meta(app, pagename, templatename, context, doctree):
