@@ -251,14 +251,32 @@ FRONT_TITLE = {"zh_CN": "引言"}
 
 
 def translated_settings(app, config):
+    """A translated edition's PDF: its front chapter's title, and the LaTeX document that
+    ``jupyter-book build --builder pdflatex`` sets up for the English one (the translated
+    PDF is built by Sphinx itself, ``python tools/i18n.py pdf``): the same file name."""
     language = config.language or "en"
+    if language == "en":
+        return
     if language in FRONT_TITLE and hasattr(config, "optlearn_latex_intro_title"):
         config.optlearn_latex_intro_title = FRONT_TITLE[language]
+    # the book's title is the root page's title: its translation titles the site and the PDF
+    from babel.messages.pofile import read_po
+
+    po = Path(app.srcdir, config.locale_dirs[0], language, "LC_MESSAGES", f"{config.root_doc}.po")
+    if po.is_file():
+        with open(po, "rb") as f:
+            title = {m.id: m.string for m in read_po(f) if m.id and m.string}.get(config.html_title)
+        if title:
+            config.html_title = title
+    from optlearn_sphinx import BOOK_PDF
+
+    config.latex_documents = [(config.root_doc, BOOK_PDF.replace(".pdf", ".tex"), config.html_title,
+                               config.author, "manual")]
 
 
 def setup(app):
     _patch_glue_lookup()
-    app.connect("config-inited", translated_settings)
+    app.connect("config-inited", translated_settings, priority=900)   # after sphinx_external_toc sets root_doc
     app.connect("builder-inited", jieba_dictionary)
     app.connect("doctree-resolved", alt_texts)
     app.connect("doctree-resolved", translate_quizzes)

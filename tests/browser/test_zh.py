@@ -142,3 +142,16 @@ def test_chinese_glyphs_are_drawn(make_page):
     }""")
     assert len(set(shapes)) == 4, "Chinese characters are drawn as identical boxes: no CJK font"
     assert all(any(v != "0" for v in s.split(",")) for s in shapes), "nothing drawn"
+
+
+def test_chinese_download_menu_offers_the_chinese_pdf(make_page, site):
+    zh_pdf, en_pdf = site / "zh" / "optlearn.pdf", site / "optlearn.pdf"
+    assert zh_pdf.is_file(), "no _build/html/zh/optlearn.pdf: `python tools/i18n.py pdf` before the Chinese build"
+    assert zh_pdf.read_bytes() != en_pdf.read_bytes(), "the Chinese site offers the English PDF"
+    pg = make_page(DESKTOP)
+    open_page(pg, "zh/book/01_gradient_descent.html", wait_math=False)
+    pg.locator(".dropdown-download-buttons button").first.click()
+    link = pg.locator(".dropdown-download-buttons a[href$='optlearn.pdf']")
+    link.wait_for(state="visible", timeout=3000)
+    resp = pg.request.get(pg.url.rsplit("/", 1)[0] + "/" + link.get_attribute("href"))
+    assert resp.status == 200 and resp.body() == zh_pdf.read_bytes()
