@@ -39,6 +39,9 @@ GLOSSARY = ROOT / "book" / "appendix_glossary.md"
 TERM_EXCEPTIONS = LOCALE / LANGUAGE / "term_exceptions.json"
 #: Where the Chinese site is written, beside the English one.
 ZH_HTML = ROOT / "_build" / "html" / "zh"
+#: The Chinese edition's read (translated) pages, shared by its PDF and site builds: the
+#: site built after the PDF reads no page again.
+DOCTREES = ROOT / "_build" / f"doctrees-{LANGUAGE}"
 
 
 # ----------------------------------------------------------------------------- glossary
@@ -394,8 +397,8 @@ def build(extra: list[str]) -> None:
     """The Chinese site, into ``_build/html/zh`` (build the English site first)."""
     _conf()
     out = ROOT / "_build" / "html-zh"
-    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-D", f"language={LANGUAGE}", *extra,
-                    str(ROOT), str(out)], check=True, cwd=ROOT, env=_sphinx_env())
+    subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-D", f"language={LANGUAGE}", "-d", str(DOCTREES),
+                    *extra, str(ROOT), str(out)], check=True, cwd=ROOT, env=_sphinx_env())
     shutil.rmtree(ZH_HTML, ignore_errors=True)
     shutil.copytree(out, ZH_HTML)
     print(f"Chinese site built: {ZH_HTML / 'index.html'}")
@@ -407,7 +410,8 @@ def pdf(extra: list[str]) -> None:
     _conf()
     out = ROOT / "_build" / f"pdf-{LANGUAGE}"
     subprocess.run([sys.executable, "-m", "sphinx", "-M", "latexpdf", str(ROOT), str(out),
-                    "-D", f"language={LANGUAGE}", *extra], check=True, cwd=ROOT, env=_sphinx_env())
+                    "-D", f"language={LANGUAGE}", "-d", str(DOCTREES), *extra], check=True, cwd=ROOT,
+                   env=_sphinx_env())
     print(f"Chinese PDF built: {out / 'latex' / 'optlearn.pdf'}")
 
 
