@@ -76,6 +76,18 @@ def tree_items(tree: Params) -> list[tuple[str | None, Array]]:
     return [(None, tree)]
 
 
+def check_same_keys(name: str, tree: Params, params: Params) -> None:
+    """Refuse ``tree`` (gradients, updates) unless it is a dict with the keys of ``params``
+    exactly when ``params`` is a dict (``InvalidArgumentError`` naming ``name``)."""
+    if isinstance(params, dict) or isinstance(tree, dict):
+        if not (isinstance(params, dict) and isinstance(tree, dict)):
+            raise fail(name, tree, f"{_a(type(params).__name__)} like params",
+                       f"{name} is {_a(type(tree).__name__)} but params is {_a(type(params).__name__)}")
+        if params.keys() != tree.keys():
+            raise fail(name, tree, f"a dict with the keys of params {sorted(params)}",
+                       f"{name} keys {sorted(tree)} do not match params keys {sorted(params)}")
+
+
 def check_tree(tree: Any, name: str = "params") -> Params:
     """Check that ``tree`` is a real float array or a flat dict of them; return it.
 
@@ -115,13 +127,7 @@ def apply_updates(params: Params, updates: Params) -> Params:
         >>> apply_updates(np.array([1.0, 2.0]), np.array([-0.5, 0.5]))
         array([0.5, 2.5])
     """
-    if isinstance(params, dict) or isinstance(updates, dict):
-        if not (isinstance(params, dict) and isinstance(updates, dict)):
-            raise fail("updates", updates, f"{_a(type(params).__name__)} like params",
-                       f"updates is {_a(type(updates).__name__)} but params is {_a(type(params).__name__)}")
-        if params.keys() != updates.keys():
-            raise fail("updates", updates, f"a dict with the keys of params {sorted(params)}",
-                       f"updates keys {sorted(updates)} do not match")
+    check_same_keys("updates", updates, params)
     for name, p in tree_items(params):
         u = updates if name is None else updates[name]
         where = "params" if name is None else f"params[{name!r}]"

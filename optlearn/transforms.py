@@ -37,7 +37,7 @@ from typing import Any, Callable, NamedTuple, Union
 
 import numpy as np
 
-from optlearn.base import GradientTransformation, Params, check_tree, tree_items, tree_map
+from optlearn.base import GradientTransformation, Params, check_same_keys, check_tree, tree_items, tree_map
 from optlearn.validation import (
     InvalidArgumentError, _finite, check_bool, check_in_range, check_non_negative, check_number, check_scalar_or_schedule, fail,
 )
@@ -423,13 +423,7 @@ def _finite_quiet(a: np.ndarray) -> bool:
 
 
 def _check_same_structure(grads: Params, params: Params) -> None:
-    if isinstance(params, dict) or isinstance(grads, dict):
-        if not (isinstance(params, dict) and isinstance(grads, dict)):
-            raise fail("grads", grads, f"a {type(params).__name__} like params",
-                       f"grads is a {type(grads).__name__} but params is a {type(params).__name__}")
-        if grads.keys() != params.keys():
-            raise fail("grads", grads, f"a dict with the keys of params {sorted(params)}",
-                       f"grads keys {sorted(grads)} do not match params keys {sorted(params)}")
+    check_same_keys("grads", grads, params)
     for name, p in tree_items(params):
         g = grads if name is None else grads[name]
         if np.shape(g) != np.shape(p):
