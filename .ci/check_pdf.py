@@ -44,8 +44,12 @@ def toc_docnames() -> list[str]:
     return [re.sub(r"\.(ipynb|md)$", "", d) for d in re.findall(r"^\s*(?:root|-\s*file):\s*(\S+)", text, flags=re.M)]
 
 
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from optlearn_i18n import FRONT_TITLE as _TRANSLATED_FRONT_TITLE  # noqa: E402
+
 LANGUAGE = "en"
-FRONT_TITLE = {"en": "Introduction", "zh_CN": "引言"}   # optlearn_latex_intro_title per edition
+# optlearn_latex_intro_title per edition (book/_ext/optlearn_latex.py, optlearn_i18n.py)
+FRONT_TITLE = {"en": "Introduction", **_TRANSLATED_FRONT_TITLE}
 
 
 def translate(docname: str, text: str) -> str:

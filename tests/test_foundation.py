@@ -82,13 +82,18 @@ def _tampered_copy(tmp_path: Path) -> Path:
     raise AssertionError("the quickstart notebook prints no number")
 
 
-def test_nbval_fails_when_a_stored_number_changes(tmp_path):
-    path = _tampered_copy(tmp_path)
-    run = subprocess.run(
+def _nbval(path):
+    """nbval over one notebook, in a fresh pytest process."""
+    return subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", str(path), "-o", "addopts=", "-p", "no:cacheprovider",
          "--nbval-current-env", "-q"],
         cwd=BOOK, capture_output=True, text=True, timeout=600,
     )
+
+
+def test_nbval_fails_when_a_stored_number_changes(tmp_path):
+    path = _tampered_copy(tmp_path)
+    run = _nbval(path)
     assert run.returncode == 1, run.stdout[-2000:]
     assert "failed" in run.stdout
 
@@ -101,11 +106,7 @@ def test_nbval_fails_on_a_raising_cell(tmp_path):
     code["source"] = ["raise ValueError('this cell raises')\n"] + list(code["source"])
     path = tmp_path / "raising.ipynb"
     path.write_text(json.dumps(nb))
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", str(path), "-o", "addopts=", "-p", "no:cacheprovider",
-         "--nbval-current-env", "-q"],
-        cwd=BOOK, capture_output=True, text=True, timeout=600,
-    )
+    run = _nbval(path)
     assert run.returncode == 1, run.stdout[-2000:]
     assert "this cell raises" in run.stdout
 

@@ -122,10 +122,10 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _role_key(name: str, body: str) -> str:
+    """A role as a translation must keep it: a reference with text keeps its target (the
+    text is translated); any other role (glue, eq, cite, a bare reference) stays whole."""
     target = re.search(r"<([^<>]+)>\s*$", body)
     if name.startswith("glue") or name in ("eq", "cite", "cite:p", "cite:t") or not target:
-        if name in ("ref", "numref", "doc", "term") and not target:
-            return f"{{{name}}}`{body}`"
         return f"{{{name}}}`{body}`"
     return f"{{{name}}}<{target.group(1)}>"
 
@@ -303,14 +303,11 @@ def update_quizzes() -> None:
     template = Catalog(locale=LANGUAGE, project="optlearn quizzes")
     for text in quiz_messages():
         template.add(text)
-    if QUIZ_CATALOG.exists():
-        catalog = _read(QUIZ_CATALOG)
-        catalog.update(template)
-        catalog.obsolete.clear()
-    else:
-        catalog = Catalog(locale=LANGUAGE, project="optlearn quizzes")
-        for text in quiz_messages():
-            catalog.add(text)
+    catalog = _read(QUIZ_CATALOG) if QUIZ_CATALOG.exists() else Catalog(locale=LANGUAGE, project="optlearn quizzes")
+    created = catalog.creation_date
+    catalog.update(template)
+    catalog.creation_date = created     # no change of the file when no text changed
+    catalog.obsolete.clear()
     _write(QUIZ_CATALOG, catalog)
 
 
